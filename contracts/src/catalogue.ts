@@ -1,0 +1,21 @@
+import type { TObject } from '@sinclair/typebox';
+import { JobProgressV1 } from './events/job.ts';
+import { AudioFrameV1, StreamLifecycleV1 } from './events/media.ts';
+import { SpeechStateV1 } from './events/speech.ts';
+import { TranscriptFinalV1, TranscriptPartialV1 } from './events/transcript.ts';
+
+/**
+ * Every published event schema, keyed `<type>.v<version>`.
+ * Once a version is published (listed in published/), it may only change compatibly;
+ * an incompatible change means adding the next version beside it.
+ */
+export const eventCatalogue = {
+  'media.audio.v1': AudioFrameV1,
+  'media.stream.v1': StreamLifecycleV1,
+  'speech.state.v1': SpeechStateV1,
+  'transcript.partial.v1': TranscriptPartialV1,
+  'transcript.final.v1': TranscriptFinalV1,
+  'job.progress.v1': JobProgressV1,
+} satisfies Record<string, TObject>;
+
+export type CatalogueKey = keyof typeof eventCatalogue;

@@ -1,0 +1,54 @@
+import { isSubjectToken } from './ids.ts';
+
+/**
+ * Bus subjects. The version comes first so a v2 can run beside v1.
+ * Room and participant ids are single subject tokens (see ids.ts).
+ */
+function token(value: string, what: string): string {
+  if (!isSubjectToken(value)) throw new Error(`${what} "${value}" is not a valid subject token`);
+  return value;
+}
+
+export const subjects = {
+  audio: (room: string, participant: string) =>
+    `v1.media.${token(room, 'room')}.${token(participant, 'participant')}.audio`,
+  streamLifecycle: (room: string, participant: string) =>
+    `v1.media.${token(room, 'room')}.${token(participant, 'participant')}.stream`,
+  speech: (room: string, participant: string) =>
+    `v1.speech.${token(room, 'room')}.${token(participant, 'participant')}`,
+  transcriptPartial: (room: string) => `v1.transcript.${token(room, 'room')}.partial`,
+  transcriptFinal: (room: string) => `v1.transcript.${token(room, 'room')}.final`,
+  jobProgress: (job: string) => `v1.job.${token(job, 'job')}.progress`,
+  /** Wildcards for subscribers. */
+  allAudio: 'v1.media.*.*.audio',
+  allStreamLifecycle: 'v1.media.*.*.stream',
+  roomEvents: (room: string) => [
+    `v1.transcript.${token(room, 'room')}.>`,
+    `v1.speech.${token(room, 'room')}.>`,
+    `v1.media.${token(room, 'room')}.*.stream`,
+  ],
+} as const;
+
+/** Streams (durable logs) and their subjects; one definition for both bus implementations. */
+export const streams = {
+  /** Raw audio: short retention, replayed to a restarted transcriber. */
+  AUDIO: { name: 'AUDIO', subjects: ['v1.media.*.*.audio'], maxAgeMs: 15 * 60_000 },
+  /** Everything a client may read or resume: transcripts, speech state, lifecycle, progress. */
+  EVENTS: {
+    name: 'EVENTS',
+    subjects: ['v1.transcript.>', 'v1.speech.>', 'v1.media.*.*.stream', 'v1.job.>'],
+    maxAgeMs: 7 * 24 * 3600_000,
+  },
+} as const;
+
+/** Work queues (one consumer takes each message). */
+export const queues = {
+  /** One message per live stream: whoever holds it transcribes that stream. */
+  transcribeStream: 'v1.work.transcribe.stream',
+} as const;
+
+/** The room a subject belongs to, when it has one. */
+export function roomOfSubject(subject: string): string | undefined {
+  const parts = subject.split('.');
+  return parts.length >= 3 && ['transcript', 'speech', 'media'].includes(parts[1] ?? '') ? parts[2] : undefined;
+}

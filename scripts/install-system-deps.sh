@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the product and its tests need, only when missing.
+# Safe to run repeatedly; used by `pnpm start` (via scripts/bootstrap.sh) and `.ci/run`.
+set -euo pipefail
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have pocketsphinx_continuous || need+=(pocketsphinx)
+[ -d /usr/share/pocketsphinx/model/en-us ] || need+=(pocketsphinx-en-us)
+have ffmpeg || need+=(ffmpeg)
+[ -f /usr/include/pocketsphinx/pocketsphinx.h ] || need+=(libpocketsphinx-dev libsphinxbase-dev)
+have pkg-config || need+=(pkg-config)
+have cc || need+=(gcc libc6-dev)
+have nats-server || need+=(nats-server)
+have espeak-ng || need+=(espeak-ng)
+have sox || need+=(sox)
+if [ "${WITH_TEST_DEPS:-0}" = 1 ]; then
+  have festival || need+=(festival)
+  have chromium || need+=(chromium)
+fi
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi
+echo "installing Debian packages: ${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
