@@ -39,7 +39,12 @@ export const streams = {
     subjects: ['v1.transcript.>', 'v1.speech.>', 'v1.media.*.*.stream', 'v1.job.>'],
     maxAgeMs: 7 * 24 * 3600_000,
   },
+  /** Work items (claims on live streams, batch jobs); each taken by one worker of a durable consumer. */
+  WORK: { name: 'WORK', subjects: ['v1.work.>'], maxAgeMs: 24 * 3600_000 },
 } as const;
+
+/** Header on the audio subject telling frames from the end-of-stream marker. */
+export const audioMessageKinds = { header: 'Mi-Kind', frame: 'frame', end: 'end' } as const;
 
 /** Work queues (one consumer takes each message). */
 export const queues = {

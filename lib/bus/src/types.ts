@@ -49,6 +49,14 @@ export interface Subscription {
   unsubscribe(): Promise<void>;
 }
 
+export interface ReplaySubscription extends Subscription {
+  /**
+   * Resolves once a replay with `live: false` has handed every stored message to the handler
+   * (awaiting each); a live replay resolves it on unsubscribe.
+   */
+  readonly done: Promise<void>;
+}
+
 export interface StreamConfig {
   name: string;
   subjects: string[];
@@ -83,6 +91,12 @@ export interface ConsumerOptions {
   maxAckPending?: number;
   /** Where a new durable starts (default all). Ignored when the durable already exists. */
   deliverFrom?: DeliverFrom;
+  /**
+   * Messages this one subscription holds at once (handed to the handler and not yet acked, naked,
+   * termed or expired); a worker at its limit takes no more, so other workers get them.
+   * Default: maxAckPending.
+   */
+  concurrency?: number;
 }
 
 export interface ReplayOptions {
@@ -157,7 +171,7 @@ export interface Bus {
     stream: string,
     opts: ReplayOptions,
     handler: (msg: StoredMessage) => void | Promise<void>,
-  ): Promise<Subscription>;
+  ): Promise<ReplaySubscription>;
   /** Last stored message on a subject (or null). */
   lastMessage(stream: string, subject: string): Promise<StoredMessage | null>;
   /** Request/reply with timeout (throws BusTimeoutError). */
@@ -170,6 +184,11 @@ export interface Bus {
   ): Subscription;
   /** A key-value bucket, created when missing. */
   kv(bucket: string, opts?: { history?: number; ttlMs?: number }): Promise<KeyValue>;
+  /**
+   * Resolves once the server has processed everything this bus sent so far, subscriptions
+   * included: after `subscribe()` + `flush()`, publishes from other connections reach the handler.
+   */
+  flush?(): Promise<void>;
   /** Flushes and closes; further calls fail. */
   close(): Promise<void>;
 }

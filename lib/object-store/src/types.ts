@@ -39,15 +39,36 @@ export class ObjectNotFoundError extends Error {
   readonly code = 'ERR_NOT_FOUND';
 }
 
+/** Key is empty, too long, or could escape a directory ('..', absolute, NUL, ...). Same rules for both stores. */
+export class InvalidKeyError extends Error {
+  readonly code = 'ERR_INVALID_KEY';
+}
+
+/** Unknown, completed or aborted multipart upload id (S3: NoSuchUpload). */
+export class UploadNotFoundError extends Error {
+  readonly code = 'ERR_UPLOAD_NOT_FOUND';
+}
+
+/** completeMultipart got a part list S3 would refuse (unknown etag, wrong order, non-last part under 5 MiB). */
+export class InvalidPartError extends Error {
+  readonly code = 'ERR_INVALID_PART';
+}
+
 export interface ObjectStore {
   readonly kind: 'local' | 's3';
   /** Streams `body` in (multipart under the hood for large bodies); never buffers a stream whole. */
   put(key: string, body: Readable | Uint8Array | string, opts?: PutOptions): Promise<{ etag: string; size: number }>;
-  /** Streams the object (or a byte range of it) out; throws ObjectNotFoundError. */
+  /**
+   * Streams the object (or a byte range of it) out; throws ObjectNotFoundError.
+   * An end past the last byte is clamped; a start past it throws RangeError.
+   */
   get(key: string, opts?: { range?: ByteRange }): Promise<Readable>;
   /** Metadata, or null when absent. */
   stat(key: string): Promise<ObjectInfo | null>;
-  /** Objects whose key starts with `prefix`, all depths, in key order. */
+  /**
+   * Objects whose key starts with `prefix`, all depths, in key order (UTF-8 byte order, as S3).
+   * S3 listings carry no user metadata or content type: use stat() when those are needed.
+   */
   list(prefix?: string): AsyncIterable<ObjectInfo>;
   /** Removes the object; no error when absent. */
   delete(key: string): Promise<void>;

@@ -1,0 +1,146 @@
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import websocket from '@fastify/websocket';
+import { type Bus, createBus } from '@mi/bus';
+import { streams } from '@mi/contracts';
+import { createGateway } from '@mi/gateway';
+import { ingestConfigFromEnv, wsIngestPlugin } from '@mi/media-server';
+import { createObjectStore, type ObjectStore } from '@mi/object-store';
+import { createLogger, createMetrics, type Logger, type Metrics } from '@mi/telemetry';
+import { PocketsphinxEngine, SileroVad, TranscriberService, transcriberConfigFromEnv } from '@mi/transcriber';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { type AppConfig, parseServices, type ServiceName } from './config.ts';
+
+const version = '0.1.0';
+
+export type System = {
+  bus: Bus;
+  store: ObjectStore;
+  logger: Logger;
+  metrics: Metrics;
+  /** Base URL of the HTTP server (gateway, or media-server alone). */
+  url: string | undefined;
+  transcriber: TranscriberService | undefined;
+  close(): Promise<void>;
+};
+
+/**
+ * Starts the selected services in this process. All of them with no NATS_URL is the embedded
+ * default (in-process bus, local disk); with NATS_URL each service can run as its own process.
+ */
+export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = process.env): Promise<System> {
+  const services = new Set<ServiceName>(parseServices(config.services));
+  const logger = createLogger({ service: [...services].join('+'), level: config.logLevel });
+  const metrics = createMetrics();
+  const bus = await createBus({
+    natsUrl: config.natsUrl,
+    dataDir: config.natsUrl ? undefined : join(config.dataDir, 'bus'),
+    name: `mediaintel-${[...services].join('+')}`,
+  });
+  for (const s of Object.values(streams)) await bus.ensureStream({ ...s, subjects: [...s.subjects] });
+  const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+  const store = createObjectStore(
+    config.s3Endpoint
+      ? {
+          s3: {
+            endPoint: config.s3Endpoint,
+            port: config.s3Port ?? (config.s3UseSsl ? 443 : 9000),
+            useSSL: config.s3UseSsl,
+            accessKey: config.s3AccessKey ?? '',
+            secretKey: config.s3SecretKey ?? '',
+            bucket: config.s3Bucket,
+            region: config.s3Region,
+          },
+        }
+      : { local: { root: join(config.dataDir, 'objects'), publicUrl, signingKey: config.objectSigningKey } },
+  );
+  const closers: (() => Promise<void>)[] = [];
+
+  let transcriber: TranscriberService | undefined;
+  let engine: PocketsphinxEngine | undefined;
+  if (services.has('transcriber')) {
+    const tc = transcriberConfigFromEnv(env);
+    const vad = await SileroVad.create({ onBatch: (n) => metrics.batchSize.observe({ model: 'silero_vad' }, n) });
+    engine = await PocketsphinxEngine.create({ processes: tc.engineProcesses || cpus().length });
+    transcriber = new TranscriberService({
+      bus,
+      vad,
+      engine,
+      config: tc,
+      logger: logger.child({ component: 'transcriber' }),
+      metrics,
+      service: { name: 'transcriber', version },
+      claimAckWaitMs: tc.claimAckWaitMs,
+      maxStreams: tc.maxStreams,
+      checkpointEveryMs: tc.checkpointEveryMs,
+    });
+    await transcriber.start();
+    const e = engine;
+    closers.push(async () => {
+      await transcriber?.close();
+      await e.close();
+      await vad.close();
+    });
+  }
+
+  const ingest = services.has('media-server')
+    ? {
+        plugin: wsIngestPlugin,
+        options: {
+          ...ingestConfigFromEnv(env),
+          bus,
+          logger: logger.child({ component: 'ingest' }),
+          metrics,
+          service: { name: 'media-server', version },
+        },
+      }
+    : undefined;
+
+  let server: FastifyInstance | undefined;
+  if (services.has('gateway')) {
+    server = await createGateway({
+      bus,
+      logger,
+      registries: [metrics.registry],
+      checks: [
+        { name: 'bus', check: async () => (await bus.kv('health')) !== undefined },
+        ...(engine ? [{ name: 'asr', check: () => engine?.ready ?? false }] : []),
+      ],
+      plugins: ingest ? [{ plugin: ingest.plugin as never, options: ingest.options }] : [],
+    });
+    await server.listen({ host: config.host, port: config.port });
+  } else if (ingest) {
+    // media-server alone (distributed): its own small server for ingest, health and metrics.
+    const media = Fastify({ loggerInstance: logger as FastifyBaseLogger });
+    await media.register(websocket, { options: { maxPayload: 1 << 20 } });
+    await media.register(ingest.plugin, ingest.options);
+    media.get('/healthz', async () => ({ status: 'ok' }));
+    media.get('/metrics', async (_r, reply) => reply.type('text/plain').send(await metrics.registry.metrics()));
+    await media.listen({ host: config.host, port: config.mediaPort });
+    server = media;
+  }
+  const address = server?.server.address();
+  const url =
+    address && typeof address === 'object'
+      ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
+      : undefined;
+  if (server) {
+    const s = server;
+    closers.unshift(() => s.close());
+  }
+  logger.info({ services: [...services], bus: bus.kind, store: store.kind, url }, 'mediaintel started');
+
+  return {
+    bus,
+    store,
+    logger,
+    metrics,
+    url,
+    transcriber,
+    async close() {
+      for (const c of closers) await c().catch((err) => logger.warn({ err }, 'close failed'));
+      await store.close();
+      await bus.close();
+    },
+  };
+}

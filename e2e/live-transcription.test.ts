@@ -1,0 +1,148 @@
+import { streams, subjects, type TranscriptFinalData } from '@mi/contracts';
+import { streamToIngest } from '@mi/media-server';
+import { normalizeText, wordErrorRate } from '@mi/transcriber';
+import { runPocketsphinxBatch } from '@mi/transcriber/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from './support/harness.ts';
+import { buildMeeting, type Meeting } from './support/meeting.ts';
+import { RoomClient } from './support/room-client.ts';
+
+let meeting: Meeting;
+let bareWer: number;
+
+beforeAll(async () => {
+  meeting = await buildMeeting({ count: 10 });
+  const bare = await runPocketsphinxBatch(meeting.clips, { jobs: 2 });
+  bareWer = wordErrorRate(meeting.utterances.map((u) => u.text).join(' '), bare.hypotheses.join(' '));
+}, 120_000);
+
+/** Streams the meeting in real time: alice 48 kHz, bob 16 kHz, and a silent carol (low noise). */
+async function playMeeting(h: Harness, room: string, during?: (elapsedMs: number) => void) {
+  const up48 = (pcm: Int16Array) => Int16Array.from({ length: pcm.length * 3 }, (_, i) => pcm[Math.floor(i / 3)]!);
+  const noise = Int16Array.from({ length: meeting.tracks.alice.length }, () => Math.round((Math.random() - 0.5) * 60));
+  const started = Date.now();
+  const ticker = during ? setInterval(() => during(Date.now() - started), 100) : undefined;
+  const results = await Promise.all([
+    streamToIngest({
+      url: h.ingestUrl,
+      hello: { room, participant: { id: 'alice', name: 'Alice' }, sampleRate: 48000, encoding: 'pcm_s16le' },
+      pcm: up48(meeting.tracks.alice),
+      realtime: true,
+    }),
+    streamToIngest({
+      url: h.ingestUrl,
+      hello: { room, participant: { id: 'bob', name: 'Bob' }, sampleRate: 16000, encoding: 'pcm_s16le' },
+      pcm: meeting.tracks.bob,
+      realtime: true,
+    }),
+    streamToIngest({
+      url: h.ingestUrl,
+      hello: { room, participant: { id: 'carol', name: 'Carol' }, sampleRate: 16000, encoding: 'pcm_s16le' },
+      pcm: noise,
+      realtime: true,
+    }),
+  ]);
+  clearInterval(ticker);
+  for (const r of results) expect(r.closeCode).toBe(1000);
+  return results;
+}
+
+function transcriptWer(finals: TranscriptFinalData[], speaker?: string) {
+  const ordered = [...finals].sort((a, b) => a.start - b.start).filter((f) => !speaker || f.speaker.id === speaker);
+  const ref = meeting.utterances.filter((u) => !speaker || u.speaker === speaker).map((u) => u.text);
+  return wordErrorRate(ref.join(' '), ordered.map((f) => f.text).join(' '));
+}
+
+describe.each(['embedded', 'distributed'] as const)('live transcription (%s)', (mode) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(mode, { TRANSCRIBER_CLAIM_ACK_WAIT_MS: '2000' });
+  }, 60_000);
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('turns two speakers streamed in real time into attributed partials and finals', async () => {
+    const room = `meet-${mode}`;
+    const client = new RoomClient(h.url, room);
+    await client.opened;
+    await playMeeting(h, room);
+    await client.waitFor(() => client.finals().length >= meeting.utterances.length - 1, 20_000);
+    await new Promise((r) => setTimeout(r, 1500)); // stragglers
+    const finals = client.finals().map((f) => f.event.data);
+
+    const wer = transcriptWer(finals);
+    console.log(JSON.stringify({ mode, wer, bareWer, finals: finals.length, utterances: meeting.utterances.length }));
+    expect(wer).toBeLessThanOrEqual(Math.max(bareWer * 1.1, bareWer + 0.02));
+    for (const speaker of ['alice', 'bob']) expect(transcriptWer(finals, speaker)).toBeLessThan(0.35);
+
+    // Attribution: each final overlaps a scripted utterance of the same speaker, and never another's.
+    for (const f of finals) {
+      const mine = meeting.utterances.find((u) => u.speaker === f.speaker.id && f.start < u.end && f.end > u.start);
+      expect(mine, `final "${f.text}" by ${f.speaker.id} at ${f.start}-${f.end}`).toBeDefined();
+      expect(f.speaker.name).toBe(f.speaker.id === 'alice' ? 'Alice' : 'Bob');
+    }
+    // Silence and low noise produce no text at all.
+    expect(client.events.filter((e) => (e.event.data as { speaker?: { id: string } }).speaker?.id === 'carol')).toEqual(
+      [],
+    );
+    // Partials come before the final of the same segment, and their stable text only grows.
+    for (const f of client.finals()) {
+      const ps = client.partials().filter((p) => p.event.data.segmentId === f.event.data.segmentId);
+      if (f.event.data.end - f.event.data.start > 1200) expect(ps.length).toBeGreaterThan(0);
+      for (const p of ps) expect(p.seq).toBeLessThan(f.seq);
+      for (let i = 1; i < ps.length; i++) {
+        expect(ps[i]!.event.data.stable.startsWith(ps[i - 1]!.event.data.stable)).toBe(true);
+      }
+    }
+    // The REST transcript agrees with the stream.
+    const rest = (await (await fetch(`${h.url}/v1/rooms/${room}/transcript`)).json()) as { segments: unknown[] };
+    expect(rest.segments.length).toBe(finals.length);
+    const vtt = await (await fetch(`${h.url}/v1/rooms/${room}/transcript?format=vtt`)).text();
+    expect(vtt.startsWith('WEBVTT')).toBe(true);
+    expect(normalizeText(vtt)).toContain(normalizeText(finals[0]!.text));
+    client.close();
+  }, 120_000);
+
+  it.runIf(mode === 'distributed')(
+    'loses no final and duplicates none when the transcriber is killed mid-stream',
+    async () => {
+      const room = 'meet-crash';
+      const client = new RoomClient(h.url, room);
+      await client.opened;
+      let killed = false;
+      let restarted: Promise<void> | undefined;
+      await playMeeting(h, room, (elapsed) => {
+        if (!killed && elapsed > meeting.durationMs * 0.45) {
+          killed = true;
+          h.killTranscriber!();
+          restarted = new Promise((r) => setTimeout(r, 500)).then(() => h.startTranscriber!());
+        }
+      });
+      await restarted;
+      await client.waitFor(() => client.finals().length >= meeting.utterances.length - 1, 30_000);
+      await new Promise((r) => setTimeout(r, 1500));
+      const finals = client.finals().map((f) => f.event.data);
+      const ids = client.finals().map((f) => f.event.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      const wer = transcriptWer(finals);
+      console.log(JSON.stringify({ mode: 'crash', wer, bareWer, finals: finals.length }));
+      expect(wer).toBeLessThanOrEqual(Math.max(bareWer * 1.1, bareWer + 0.02));
+      // The stored event log itself holds each final once (JetStream msgId de-duplication).
+      const stored: string[] = [];
+      const sub = await h.system.bus.replay(
+        streams.EVENTS.name,
+        { filterSubject: subjects.transcriptFinal(room), from: { kind: 'all' }, live: false },
+        (m) => {
+          stored.push((JSON.parse(Buffer.from(m.data).toString()) as { id: string }).id);
+        },
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      await sub.unsubscribe();
+      expect(stored.length).toBe(finals.length);
+      expect(new Set(stored).size).toBe(stored.length);
+      client.close();
+    },
+    150_000,
+  );
+});

@@ -1,0 +1,4 @@
+export * from './logger.ts';
+export * from './metrics.ts';
+export * from './quantiles.ts';
+export * from './trace.ts';

@@ -1,0 +1,75 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Latency buckets (seconds) that resolve the 0.1-2 s range the live path cares about. */
+const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10];
+
+/**
+ * The product's Prometheus metrics, one registry per process (passed in, never global).
+ * Per-stage latency histograms give p50/p95/p99 via histogram_quantile.
+ */
+export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
+  const registry = new Registry();
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    stageLatency: new Histogram({
+      name: 'mi_stage_latency_seconds',
+      help: 'Latency of one pipeline stage (ingest, vad, asr_partial, asr_final, end_of_utterance_to_final, publish)',
+      labelNames: ['stage'] as const,
+      buckets: latencyBuckets,
+      registers: [registry],
+    }),
+    queueDepth: new Gauge({
+      name: 'mi_queue_depth',
+      help: 'Items waiting per queue',
+      labelNames: ['queue'] as const,
+      registers: [registry],
+    }),
+    realTimeFactor: new Histogram({
+      name: 'mi_asr_real_time_factor',
+      help: 'ASR processing time divided by audio duration, per segment',
+      labelNames: ['engine'] as const,
+      buckets: [0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2],
+      registers: [registry],
+    }),
+    batchSize: new Histogram({
+      name: 'mi_batch_size',
+      help: 'Items per inference batch',
+      labelNames: ['model'] as const,
+      buckets: [1, 2, 4, 8, 16, 32, 64],
+      registers: [registry],
+    }),
+    droppedFrames: new Counter({
+      name: 'mi_dropped_frames_total',
+      help: 'Audio frames dropped, by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    ingestStreams: new Gauge({
+      name: 'mi_ingest_streams',
+      help: 'Open ingest streams',
+      labelNames: ['source'] as const,
+      registers: [registry],
+    }),
+    events: new Counter({
+      name: 'mi_events_total',
+      help: 'Events published, by type',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
+    retries: new Counter({
+      name: 'mi_retries_total',
+      help: 'Redeliveries and retries, by stage',
+      labelNames: ['stage'] as const,
+      registers: [registry],
+    }),
+    audioSeconds: new Counter({
+      name: 'mi_audio_seconds_total',
+      help: 'Seconds of audio processed, by stage',
+      labelNames: ['stage'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,199 @@
+import { randomBytes } from 'node:crypto';
+import type { Bus } from '@mi/bus';
+import { assertValid, type IngestHello as Hello, IngestHello, ingestCloseCodes, ValidationError } from '@mi/contracts';
+import type { Logger, Metrics } from '@mi/telemetry';
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
+import { decodePcm, floatToInt16, Resampler } from '../dsp/resampler.ts';
+import { AudioPublisher } from './audio-publisher.ts';
+
+export type WsIngestOptions = {
+  bus: Bus;
+  logger: Logger;
+  metrics: Metrics;
+  service: { name: string; version: string };
+  defaultTenant: string;
+  /** Largest binary message accepted. */
+  maxFrameBytes: number;
+  helloTimeoutMs: number;
+  frameMs: number;
+  /** A bot may send faster than real time (files), but not beyond this factor after the burst allowance. */
+  maxRealtimeFactor: number;
+  burstSeconds: number;
+};
+
+export const ingestPath = '/v1/ingest/audio';
+
+/** Fastify plugin: the bot audio ingest WebSocket (protocol documented in contracts/src/api/ingest.ts). */
+export async function wsIngestPlugin(app: FastifyInstance, opts: WsIngestOptions): Promise<void> {
+  app.get(ingestPath, { websocket: true }, (socket) => {
+    new IngestSession(socket, opts).run();
+  });
+}
+
+function close(socket: WebSocket, code: number, reason: string): void {
+  // Close reasons are limited to 123 bytes.
+  if (socket.readyState === socket.OPEN) socket.close(code, reason.slice(0, 120));
+}
+
+/** One bot connection: hello, then binary PCM until end/close. Failures close only this socket. */
+class IngestSession {
+  #publisher: AudioPublisher | undefined;
+  #resampler: Resampler | undefined;
+  #hello: Hello | undefined;
+  #received = 0; // input frames (per channel) so far
+  #startedMs = 0;
+  #closed = false;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly opts: WsIngestOptions,
+  ) {}
+
+  run(): void {
+    const timer = setTimeout(
+      () => this.#fail(ingestCloseCodes.helloTimeout, 'hello not received in time'),
+      this.opts.helloTimeoutMs,
+    );
+    this.socket.on('message', (data: Buffer, isBinary: boolean) => {
+      try {
+        if (!this.#hello) {
+          clearTimeout(timer);
+          if (isBinary) {
+            this.#fail(ingestCloseCodes.badHello, 'expected a JSON hello before audio');
+            return;
+          }
+          void this.#onHello(data.toString('utf8'));
+          return;
+        }
+        if (!isBinary) {
+          this.#onControl(data.toString('utf8'));
+          return;
+        }
+        this.#onAudio(data);
+      } catch (err) {
+        this.opts.logger.error({ err }, 'ingest message failed');
+        this.#fail(ingestCloseCodes.internal, 'internal error');
+      }
+    });
+    this.socket.on('close', () => {
+      clearTimeout(timer);
+      void this.#finish('connection closed');
+    });
+    this.socket.on('error', (err) => this.opts.logger.warn({ err }, 'ingest socket error'));
+  }
+
+  async #onHello(text: string): Promise<void> {
+    let hello: Hello;
+    try {
+      hello = assertValid(IngestHello, JSON.parse(text), 'hello');
+    } catch (err) {
+      const msg = err instanceof ValidationError ? err.message : 'hello is not JSON';
+      this.#fail(ingestCloseCodes.badHello, msg);
+      return;
+    }
+    this.#hello = hello;
+    const stream = `st_${Date.now().toString(36)}${randomBytes(5).toString('hex')}`;
+    const channels = hello.channels ?? 1;
+    this.#resampler = new Resampler(hello.sampleRate, 16000);
+    this.#publisher = new AudioPublisher(this.opts.bus, {
+      stream,
+      room: hello.room,
+      participant: hello.participant,
+      source: 'ws',
+      input: { sampleRate: hello.sampleRate, channels, encoding: hello.encoding },
+      frameMs: this.opts.frameMs,
+      ctx: {
+        tenant: hello.tenant ?? this.opts.defaultTenant,
+        correlationId: hello.correlationId ?? stream,
+        producer: { service: this.opts.service.name, version: this.opts.service.version },
+        room: hello.room,
+      },
+    });
+    try {
+      await this.#publisher.start();
+    } catch (err) {
+      this.opts.logger.error({ err }, 'could not announce stream');
+      this.#fail(ingestCloseCodes.internal, 'bus unavailable');
+      return;
+    }
+    this.#startedMs = performance.now();
+    this.opts.metrics.ingestStreams.inc({ source: 'ws' });
+    this.opts.logger.info({ stream, room: hello.room, participant: hello.participant.id }, 'ingest stream started');
+    this.socket.send(JSON.stringify({ type: 'ready', protocol: 1, stream }));
+  }
+
+  #onControl(text: string): void {
+    let msg: { type?: unknown };
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      this.#fail(ingestCloseCodes.badFormat, 'text message is not JSON');
+      return;
+    }
+    if (msg.type !== 'end') {
+      this.#fail(ingestCloseCodes.badFormat, `unknown control message ${String(msg.type)}`);
+      return;
+    }
+    void this.#finish('client ended').then(() => close(this.socket, ingestCloseCodes.normal, 'stream ended'));
+  }
+
+  #onAudio(data: Buffer): void {
+    const hello = this.#hello!;
+    if (!this.#publisher) return; // hello still being announced; cannot happen with a compliant client
+    const width = (hello.encoding === 'pcm_s16le' ? 2 : 4) * (hello.channels ?? 1);
+    if (data.byteLength > this.opts.maxFrameBytes) {
+      this.opts.metrics.droppedFrames.inc({ reason: 'too_large' });
+      this.#fail(
+        ingestCloseCodes.frameTooLarge,
+        `frame of ${data.byteLength} bytes exceeds ${this.opts.maxFrameBytes}`,
+      );
+      return;
+    }
+    if (data.byteLength % width !== 0) {
+      this.opts.metrics.droppedFrames.inc({ reason: 'bad_format' });
+      this.#fail(
+        ingestCloseCodes.badFormat,
+        `frame of ${data.byteLength} bytes is not whole ${hello.encoding} samples`,
+      );
+      return;
+    }
+    this.#received += data.byteLength / width;
+    const elapsed = (performance.now() - this.#startedMs) / 1000;
+    const allowed = (elapsed * this.opts.maxRealtimeFactor + this.opts.burstSeconds) * hello.sampleRate;
+    if (this.#received > allowed) {
+      this.opts.metrics.droppedFrames.inc({ reason: 'rate' });
+      this.#fail(ingestCloseCodes.overloaded, 'audio arrives faster than allowed');
+      return;
+    }
+    const mono = decodePcm(
+      new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      hello.encoding,
+      hello.channels ?? 1,
+    );
+    const t0 = performance.now();
+    this.#publisher.write(floatToInt16(this.#resampler!.push(mono)));
+    this.opts.metrics.stageLatency.observe({ stage: 'ingest' }, (performance.now() - t0) / 1000);
+  }
+
+  async #finish(reason: string): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const pub = this.#publisher;
+    if (!pub) return;
+    this.opts.metrics.ingestStreams.dec({ source: 'ws' });
+    try {
+      pub.write(floatToInt16(this.#resampler!.flush()));
+      await pub.end(reason);
+      this.opts.logger.info({ stream: pub.info.stream, samples: pub.samplesPublished, reason }, 'ingest stream ended');
+    } catch (err) {
+      this.opts.logger.error({ err, stream: pub.info.stream }, 'could not close stream on the bus');
+    }
+  }
+
+  #fail(code: number, reason: string): void {
+    this.opts.logger.warn({ code, reason }, 'ingest stream rejected');
+    void this.#finish(reason);
+    close(this.socket, code, reason);
+  }
+}

@@ -1,0 +1,40 @@
+import { configFromEnv } from '@mi/contracts';
+import { type Static, Type } from '@sinclair/typebox';
+
+export const TranscriberConfigSchema = Type.Object({
+  engine: Type.Union([Type.Literal('pocketsphinx')], { default: 'pocketsphinx' }),
+  /** ASR helper processes (parallel decoders); default one per core. */
+  engineProcesses: Type.Integer({ minimum: 1, maximum: 64, default: 0 }),
+  threshold: Type.Number({ minimum: 0, maximum: 1, default: 0.5 }),
+  negThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.35 }),
+  minSpeechMs: Type.Integer({ minimum: 0, default: 64 }),
+  minSilenceMs: Type.Integer({ minimum: 32, default: 400 }),
+  maxUtteranceMs: Type.Integer({ minimum: 1000, default: 20_000 }),
+  preRollMs: Type.Integer({ minimum: 0, maximum: 2000, default: 200 }),
+  partialIntervalMs: Type.Integer({ minimum: 100, default: 400 }),
+  claimAckWaitMs: Type.Integer({ minimum: 500, default: 6000 }),
+  maxStreams: Type.Integer({ minimum: 1, default: 64 }),
+  checkpointEveryMs: Type.Integer({ minimum: 100, default: 2000 }),
+});
+export type TranscriberSettings = Static<typeof TranscriberConfigSchema>;
+
+export function transcriberConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TranscriberSettings {
+  return configFromEnv(
+    TranscriberConfigSchema,
+    {
+      engine: 'ASR_ENGINE',
+      engineProcesses: 'ASR_PROCESSES',
+      threshold: 'VAD_THRESHOLD',
+      negThreshold: 'VAD_NEG_THRESHOLD',
+      minSpeechMs: 'VAD_MIN_SPEECH_MS',
+      minSilenceMs: 'VAD_MIN_SILENCE_MS',
+      maxUtteranceMs: 'VAD_MAX_UTTERANCE_MS',
+      preRollMs: 'VAD_PRE_ROLL_MS',
+      partialIntervalMs: 'PARTIAL_INTERVAL_MS',
+      claimAckWaitMs: 'TRANSCRIBER_CLAIM_ACK_WAIT_MS',
+      maxStreams: 'TRANSCRIBER_MAX_STREAMS',
+      checkpointEveryMs: 'TRANSCRIBER_CHECKPOINT_MS',
+    },
+    env,
+  );
+}

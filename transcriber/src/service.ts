@@ -1,0 +1,248 @@
+import { type Bus, headerNames, type KeyValue, type Subscription, type WorkMessage } from '@mi/bus';
+import {
+  audioMessageKinds,
+  decodeAudioFrame,
+  type Envelope,
+  type EventContext,
+  makeEvent,
+  queues,
+  type StreamLifecycleData,
+  streams,
+  subjects,
+} from '@mi/contracts';
+import type { Logger, Metrics } from '@mi/telemetry';
+import type { AsrEngine } from './engine/types.ts';
+import { type StreamCheckpoint, StreamTranscriber, type TranscriberConfig } from './stream-transcriber.ts';
+import type { SileroVad } from './vad/silero.ts';
+
+export type TranscriberServiceOptions = {
+  bus: Bus;
+  vad: SileroVad;
+  engine: AsrEngine;
+  config: TranscriberConfig;
+  logger: Logger;
+  metrics: Metrics;
+  service: { name: string; version: string };
+  /** Claims not heartbeated for this long go to another worker. */
+  claimAckWaitMs: number;
+  /** Streams one worker transcribes at once. */
+  maxStreams: number;
+  /** Checkpoint at most this often while a stream is silent. */
+  checkpointEveryMs: number;
+};
+
+const CHECKPOINT_BUCKET = 'transcriber_checkpoints';
+type SavedCheckpoint = { resumeSeq: number; state: StreamCheckpoint };
+
+/**
+ * Transcription worker. Each live stream is a claim on a durable work queue; the worker
+ * holding it replays the stream's audio from the bus (from its last checkpoint) and keeps
+ * the claim alive with heartbeats. If the worker dies, the claim is redelivered and the next
+ * worker resumes from the checkpoint: acknowledged audio is never lost, and deterministic
+ * processing plus stable event ids mean consumers see no duplicates.
+ */
+export class TranscriberService {
+  #claims: Subscription | undefined;
+  #active = new Map<string, ActiveStream>();
+  #kv: KeyValue | undefined;
+  #closed = false;
+
+  constructor(private readonly opts: TranscriberServiceOptions) {}
+
+  async start(): Promise<void> {
+    const { bus } = this.opts;
+    for (const s of Object.values(streams)) await bus.ensureStream({ ...s, subjects: [...s.subjects] });
+    this.#kv = await bus.kv(CHECKPOINT_BUCKET);
+    this.#claims = await bus.consume(
+      {
+        stream: streams.WORK.name,
+        durable: 'transcriber',
+        filterSubject: queues.transcribeStream,
+        ackWaitMs: this.opts.claimAckWaitMs,
+        maxAckPending: this.opts.maxStreams,
+        maxDeliver: 20,
+      },
+      (msg) => this.#onClaim(msg),
+    );
+    this.opts.logger.info({ bus: bus.kind, engine: this.opts.engine.info }, 'transcriber started');
+  }
+
+  get activeStreams(): number {
+    return this.#active.size;
+  }
+
+  async #onClaim(msg: WorkMessage): Promise<void> {
+    const ev = JSON.parse(Buffer.from(msg.data).toString('utf8')) as Envelope<'media.stream', StreamLifecycleData>;
+    const id = ev.data.stream;
+    if (this.#active.has(id)) return msg.ack(); // a duplicate claim of a stream we already hold
+    if (msg.deliveryCount > 1) this.opts.metrics.retries.inc({ stage: 'transcribe_claim' });
+    const saved = await this.#kv!.get(id);
+    const checkpoint = saved ? (JSON.parse(Buffer.from(saved.value).toString('utf8')) as SavedCheckpoint) : undefined;
+    const active = new ActiveStream(this.opts, ev, msg, this.#kv!, checkpoint, () => this.#active.delete(id));
+    this.#active.set(id, active);
+    await active.run();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#claims?.unsubscribe();
+    await Promise.all([...this.#active.values()].map((a) => a.stop()));
+  }
+}
+
+/** One claimed stream: replays its audio subject, feeds the transcriber, checkpoints, finishes. */
+class ActiveStream {
+  #replay: Subscription | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #queue: Promise<void> = Promise.resolve();
+  #transcriber: StreamTranscriber;
+  #lastCheckpointMs = 0;
+  #done = false;
+  readonly #ctx: EventContext;
+  #lastSeq: number;
+
+  constructor(
+    private readonly opts: TranscriberServiceOptions,
+    private readonly started: Envelope<'media.stream', StreamLifecycleData>,
+    private readonly claim: WorkMessage,
+    private readonly kv: KeyValue,
+    private readonly checkpoint: SavedCheckpoint | undefined,
+    private readonly onDone: () => void,
+  ) {
+    const d = started.data;
+    this.#lastSeq = (checkpoint?.resumeSeq ?? 1) - 1;
+    this.#ctx = {
+      tenant: started.tenant,
+      correlationId: started.correlationId,
+      room: d.room,
+      producer: {
+        service: opts.service.name,
+        version: opts.service.version,
+        model: { name: opts.engine.info.name, version: `${opts.engine.info.version}/${opts.engine.info.model}` },
+      },
+    };
+    this.#transcriber = new StreamTranscriber(
+      opts.vad,
+      opts.engine,
+      opts.config,
+      { stream: d.stream, room: d.room, participant: d.participant, streamStartedAt: d.streamStartedAt },
+      {
+        speech: (state, at, probability) => this.#publishSpeech(state, at, probability),
+        partial: (data, id) => this.#publish(subjects.transcriptPartial(d.room), 'transcript.partial', data, id),
+        final: async (data, id, timing) => {
+          await this.#append(subjects.transcriptFinal(d.room), 'transcript.final', data, id);
+          const m = this.opts.metrics;
+          m.stageLatency.observe({ stage: 'asr_final' }, timing.asrMs / 1000);
+          m.realTimeFactor.observe({ engine: opts.engine.info.name }, timing.asrMs / Math.max(1, timing.audioMs));
+          const spokenEnd = Date.parse(d.streamStartedAt) + data.end;
+          m.stageLatency.observe({ stage: 'end_of_utterance_to_final' }, Math.max(0, Date.now() - spokenEnd) / 1000);
+        },
+      },
+      checkpoint?.state,
+    );
+  }
+
+  async run(): Promise<void> {
+    const d = this.started.data;
+    this.#heartbeat = setInterval(() => this.claim.working(), Math.max(200, this.opts.claimAckWaitMs / 3));
+    this.#heartbeat.unref();
+    const from = this.checkpoint
+      ? ({ kind: 'seq', seq: this.checkpoint.resumeSeq } as const)
+      : ({ kind: 'time', time: new Date(Date.parse(d.streamStartedAt) - 2000) } as const);
+    this.opts.logger.info({ stream: d.stream, from, redelivered: this.claim.deliveryCount > 1 }, 'transcribing stream');
+    this.#replay = await this.opts.bus.replay(
+      streams.AUDIO.name,
+      { filterSubject: subjects.audio(d.room, d.participant.id), from, live: true },
+      (msg) => {
+        this.#queue = this.#queue
+          .then(() => this.#onMessage(msg.seq, msg.data, msg.headers))
+          .catch((err) => {
+            this.opts.logger.error({ err, stream: d.stream }, 'stream processing failed');
+            void this.stop();
+          });
+        return this.#queue;
+      },
+    );
+  }
+
+  async #onMessage(seq: number, data: Uint8Array, headers: Record<string, string>): Promise<void> {
+    if (this.#done || seq <= this.#lastSeq) return;
+    this.#lastSeq = seq;
+    const d = this.started.data;
+    if (headers[audioMessageKinds.header] === audioMessageKinds.end) {
+      const end = JSON.parse(Buffer.from(data).toString('utf8')) as Envelope<'media.stream', StreamLifecycleData>;
+      if (end.data.stream !== d.stream) return;
+      await this.#transcriber.end();
+      await this.kv.delete(d.stream);
+      await this.claim.ack();
+      this.opts.logger.info({ stream: d.stream }, 'stream transcribed');
+      return this.#finish();
+    }
+    const frame = decodeAudioFrame(data);
+    if (frame.meta.data.stream !== d.stream) return; // an earlier or parallel stream of the same participant
+    const t0 = performance.now();
+    await this.#transcriber.push(frame.pcm, frame.meta.data.offset);
+    this.opts.metrics.stageLatency.observe({ stage: 'vad' }, (performance.now() - t0) / 1000);
+    this.opts.metrics.audioSeconds.inc({ stage: 'transcriber' }, frame.pcm.length / 16000);
+    await this.#maybeCheckpoint(seq);
+  }
+
+  /** Saves resumable state between utterances: right after a final, and periodically in silence. */
+  async #maybeCheckpoint(seq: number): Promise<void> {
+    const state = this.#transcriber.checkpoint();
+    if (!state) return;
+    const now = performance.now();
+    const justClosed = this.#wasInUtterance;
+    this.#wasInUtterance = false;
+    if (!justClosed && now - this.#lastCheckpointMs < this.opts.checkpointEveryMs) return;
+    this.#lastCheckpointMs = now;
+    const saved: SavedCheckpoint = { resumeSeq: seq + 1, state };
+    await this.kv.put(this.started.data.stream, Buffer.from(JSON.stringify(saved)));
+  }
+  #wasInUtterance = false;
+
+  #publishSpeech(state: 'speech' | 'silence', at: number, probability: number): void {
+    const d = this.started.data;
+    if (state === 'speech') this.#wasInUtterance = true;
+    const data = { stream: d.stream, room: d.room, participant: d.participant, state, at, probability };
+    void this.#publish(
+      subjects.speech(d.room, d.participant.id),
+      'speech.state',
+      data,
+      `speech:${d.stream}:${at}:${state}`,
+    );
+  }
+
+  async #publish(subject: string, type: string, data: unknown, id: string): Promise<void> {
+    const ev = makeEvent(type, 1, data, this.#ctx, id);
+    this.opts.metrics.events.inc({ type });
+    await this.opts.bus.publish(subject, Buffer.from(JSON.stringify(ev)), {
+      msgId: id,
+      headers: { [headerNames.correlationId]: this.#ctx.correlationId },
+    });
+  }
+
+  async #append(subject: string, type: string, data: unknown, id: string): Promise<void> {
+    const ev = makeEvent(type, 1, data, this.#ctx, id);
+    this.opts.metrics.events.inc({ type });
+    await this.opts.bus.append(subject, Buffer.from(JSON.stringify(ev)), {
+      msgId: id,
+      headers: { [headerNames.correlationId]: this.#ctx.correlationId },
+    });
+  }
+
+  async #finish(): Promise<void> {
+    this.#done = true;
+    clearInterval(this.#heartbeat);
+    await this.#replay?.unsubscribe();
+    this.onDone();
+  }
+
+  /** Worker shutdown: stop without acking, so another worker resumes from the checkpoint. */
+  async stop(): Promise<void> {
+    if (this.#done) return;
+    this.#transcriber.abort();
+    await this.#finish();
+  }
+}
