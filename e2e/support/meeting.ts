@@ -1,4 +1,4 @@
-import { meetingScript, synthesizeScript } from '@mi/transcriber/testing';
+import { meetingScript, speechBounds, synthesizeScript } from '@mi/transcriber/testing';
 
 export type ScriptedUtterance = {
   speaker: 'alice' | 'bob';
@@ -18,29 +18,6 @@ export type Meeting = {
 };
 
 const RATE = 16000;
-
-/** First and last sample above a small energy floor (TTS pads with silence). */
-export function speechBounds(pcm: Int16Array): { first: number; last: number } {
-  const win = 160;
-  let first = 0;
-  let last = pcm.length;
-  const loud = (i: number) => {
-    let e = 0;
-    for (let j = i; j < Math.min(pcm.length, i + win); j++) e += Math.abs(pcm[j]!);
-    return e / win > 300;
-  };
-  for (let i = 0; i < pcm.length; i += win)
-    if (loud(i)) {
-      first = i;
-      break;
-    }
-  for (let i = pcm.length - win; i >= 0; i -= win)
-    if (loud(i)) {
-      last = i + win;
-      break;
-    }
-  return { first, last };
-}
 
 /**
  * Lays the script out as a two-speaker meeting: utterances alternate with `gapMs` of silence,
