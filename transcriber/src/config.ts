@@ -4,7 +4,7 @@ import { type Static, Type } from '@sinclair/typebox';
 export const TranscriberConfigSchema = Type.Object({
   engine: Type.Union([Type.Literal('pocketsphinx')], { default: 'pocketsphinx' }),
   /** ASR helper processes (parallel decoders); default one per core. */
-  engineProcesses: Type.Integer({ minimum: 1, maximum: 64, default: 0 }),
+  engineProcesses: Type.Integer({ minimum: 0, maximum: 64, default: 0, description: "0 = one per core" }),
   threshold: Type.Number({ minimum: 0, maximum: 1, default: 0.5 }),
   negThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.35 }),
   minSpeechMs: Type.Integer({ minimum: 0, default: 64 }),
