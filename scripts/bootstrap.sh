@@ -11,6 +11,7 @@ if ! command -v pnpm >/dev/null 2>&1; then
 fi
 export ONNXRUNTIME_NODE_INSTALL=skip
 if [ ! -f node_modules/.modules.yaml ] || [ pnpm-lock.yaml -nt node_modules/.modules.yaml ]; then
-  pnpm install --frozen-lockfile --reporter=silent
+  echo "installing node modules" >&2
+  pnpm install --frozen-lockfile --reporter=append-only >&2
 fi
 bash transcriber/native/build.sh

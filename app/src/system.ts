@@ -1,4 +1,3 @@
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import websocket from '@fastify/websocket';
 import { type Bus, createBus } from '@mi/bus';
@@ -7,7 +6,13 @@ import { createGateway } from '@mi/gateway';
 import { ingestConfigFromEnv, wsIngestPlugin } from '@mi/media-server';
 import { createObjectStore, type ObjectStore } from '@mi/object-store';
 import { createLogger, createMetrics, type Logger, type Metrics } from '@mi/telemetry';
-import { PocketsphinxEngine, SileroVad, TranscriberService, transcriberConfigFromEnv } from '@mi/transcriber';
+import {
+  createAsrEngine,
+  type PocketsphinxEngine,
+  SileroVad,
+  TranscriberService,
+  transcriberConfigFromEnv,
+} from '@mi/transcriber';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { type AppConfig, parseServices, type ServiceName } from './config.ts';
 
@@ -35,6 +40,8 @@ export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = pr
   const bus = await createBus({
     natsUrl: config.natsUrl,
     dataDir: config.natsUrl ? undefined : join(config.dataDir, 'bus'),
+    // Embedded: raw audio cannot outlive its bots' connections, so it is not written to disk.
+    memoryOnlyStreams: [streams.AUDIO.name],
     name: `mediaintel-${[...services].join('+')}`,
   });
   for (const s of Object.values(streams)) await bus.ensureStream({ ...s, subjects: [...s.subjects] });
@@ -61,7 +68,7 @@ export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = pr
   if (services.has('transcriber')) {
     const tc = transcriberConfigFromEnv(env);
     const vad = await SileroVad.create({ onBatch: (n) => metrics.batchSize.observe({ model: 'silero_vad' }, n) });
-    engine = await PocketsphinxEngine.create({ processes: tc.engineProcesses || cpus().length });
+    engine = await createAsrEngine(tc);
     transcriber = new TranscriberService({
       bus,
       vad,

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type TranscriptFormat, transcriptFormats } from '@mi/contracts';
 import { transcribeCommand } from './transcribe.ts';
@@ -30,7 +31,8 @@ async function main(argv: string[]): Promise<void> {
   const format = values.format as TranscriptFormat;
   if (!transcriptFormats.includes(format))
     fail(`unknown format "${format}" (expected ${transcriptFormats.join(', ')})`, 2);
-  await transcribeCommand(file, format, values.quiet ?? false);
+  // pnpm runs scripts from the repository root; resolve paths against where the user typed the command.
+  await transcribeCommand(resolve(process.env.INIT_CWD ?? process.cwd(), file), format, values.quiet ?? false);
 }
 
 main(process.argv.slice(2)).catch((err: Error & { code?: string }) => {

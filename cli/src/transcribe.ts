@@ -1,13 +1,12 @@
-import { cpus } from 'node:os';
 import { renderTranscript, type TranscriptFormat } from '@mi/contracts';
-import { PocketsphinxEngine, SileroVad, transcribeFile, transcriberConfigFromEnv } from '@mi/transcriber';
+import { createAsrEngine, SileroVad, transcribeFile, transcriberConfigFromEnv } from '@mi/transcriber';
 import { formatEta, ProgressBar } from './progress-bar.ts';
 
 /** `transcribe <file> --format text|json|vtt|srt`: offline, same VAD and engine as the live path. */
 export async function transcribeCommand(file: string, format: TranscriptFormat, quiet: boolean): Promise<void> {
   const settings = transcriberConfigFromEnv();
   const vad = await SileroVad.create();
-  const engine = await PocketsphinxEngine.create({ processes: settings.engineProcesses || cpus().length });
+  const engine = await createAsrEngine(settings);
   const bar = quiet ? undefined : new ProgressBar('transcribing');
   try {
     const result = await transcribeFile(file, {

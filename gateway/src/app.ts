@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import websocket from '@fastify/websocket';
 import type { Bus } from '@mi/bus';
 import type { Logger } from '@mi/telemetry';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
 import { installErrorHandler } from './errors.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
@@ -27,7 +27,10 @@ export async function createGateway(opts: GatewayOptions): Promise<FastifyInstan
     bodyLimit: opts.bodyLimitBytes ?? 1_048_576,
     genReqId: (req) => (req.headers['x-correlation-id'] as string | undefined) ?? crypto.randomUUID(),
     requestIdHeader: 'x-correlation-id',
-    disableRequestLogging: true,
+    // Probes and scrapes would drown the request log.
+    logController: new LogController({
+      disableRequestLogging: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url),
+    }),
   });
   installErrorHandler(app);
   await app.register(websocket, { options: { maxPayload: 1 << 20 } });

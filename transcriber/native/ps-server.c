@@ -254,7 +254,12 @@ typedef struct {
     int n_decoders, cap_decoders;
     double first_init_ms, last_init_ms;
     long first_decoder_kb, last_decoder_kb;
+    int cmn_veclen; /* cepstral dimension of the CMN vectors in START/END; 0 if the model has no CMN */
 } pool_t;
+
+#define MAX_CMN_VECLEN 64
+/* Weight of a carried-over CMN mean, in frames (10 ms) of speech: see decoder_begin. */
+static int32 g_cmn_prior_frames = 500;
 
 static cmd_ln_t *make_config(const options_t *opt, int live_only, int with_lm) {
     /* First-pass decoders take the options after "--" on top of (replacing) the common ones. */
@@ -319,6 +324,7 @@ static decoder_t *decoder_create(pool_t *pool, int live_only) {
         memcpy(d->cmn_mean0, cmn->cmn_mean, sizeof(mfcc_t) * cmn->veclen);
         memcpy(d->cmn_sum0, cmn->sum, sizeof(mfcc_t) * cmn->veclen);
         d->cmn_nframe0 = cmn->nframe;
+        if (cmn->veclen <= MAX_CMN_VECLEN) pool->cmn_veclen = cmn->veclen;
     }
     pool->last_init_ms = now_ms(CLOCK_MONOTONIC) - t0;
     pool->last_decoder_kb = rss_kb() - kb0;
@@ -382,8 +388,12 @@ static void decoder_release(pool_t *pool, decoder_t *d) {
     }
 }
 
-/* Every utterance starts from the same state, so results do not depend on what the decoder ran before. */
-static int decoder_begin(decoder_t *d) {
+/*
+ * Every utterance starts from the same state, so results do not depend on what the decoder ran before:
+ * the model's CMN prior, or (cmn_init, from START) the mean carried over from the stream's previous
+ * utterances, weighted as g_cmn_prior_frames frames of speech.
+ */
+static int decoder_begin(decoder_t *d, const float *cmn_init) {
     feat_t *feat = ps_get_feat(d->ps);
     cmn_t *cmn = feat->cmn_struct;
     feat->cmn = d->cmn_type0;
@@ -391,9 +401,23 @@ static int decoder_begin(decoder_t *d) {
         memcpy(cmn->cmn_mean, d->cmn_mean0, sizeof(mfcc_t) * cmn->veclen);
         memcpy(cmn->sum, d->cmn_sum0, sizeof(mfcc_t) * cmn->veclen);
         cmn->nframe = d->cmn_nframe0;
+        if (cmn_init) {
+            for (int i = 0; i < cmn->veclen; i++) {
+                cmn->cmn_mean[i] = FLOAT2MFCC(cmn_init[i]);
+                cmn->sum[i] = cmn->cmn_mean[i] * g_cmn_prior_frames;
+            }
+            cmn->nframe = g_cmn_prior_frames;
+        }
     }
     ps_start_stream(d->ps);
     return ps_start_utt(d->ps);
+}
+
+/* The live CMN mean as it stands: what the next utterance of the same stream should start from. */
+static void cmn_current(ps_decoder_t *ps, float *out, int veclen) {
+    cmn_t *cmn = ps_get_feat(ps)->cmn_struct;
+    for (int i = 0; i < veclen; i++)
+        out[i] = cmn->nframe > 0 ? MFCC2FLOAT(cmn->sum[i]) / cmn->nframe : MFCC2FLOAT(cmn->cmn_mean[i]);
 }
 
 /* ---------- sessions ---------- */
@@ -407,6 +431,7 @@ typedef struct {
     long n_pcm, cap_pcm;
     long n_samples;
     double cpu_ms;
+    int live_ended; /* ps_end_utt already called on the live decoder */
     char error[256];
 } session_t;
 
@@ -428,7 +453,7 @@ static int session_count(void) {
 static void session_close(pool_t *pool, session_t *s) {
     if (s->live) {
         /* An utterance left open would make the next ps_start_utt fail; ending it is the only reset. */
-        if (s->mode != MODE_BATCH) ps_end_utt(s->live->ps);
+        if (s->mode != MODE_BATCH && !s->live_ended) ps_end_utt(s->live->ps);
         decoder_release(pool, s->live);
     }
     free(s->pcm);
@@ -440,10 +465,26 @@ static void session_fail(session_t *s, const char *msg) {
     fprintf(stderr, "ps-server: sid %u: %s\n", s->sid, msg);
 }
 
-static void op_start(pool_t *pool, uint32 sid, int mode) {
+static void op_start(pool_t *pool, uint32 sid, int mode, const unsigned char *payload, uint32 len) {
     if (mode != MODE_LIVE && mode != MODE_BATCH && mode != MODE_HYBRID) {
         respond_err(OP_START, sid, "unknown mode %d", mode);
         return;
+    }
+    float cmn_init[MAX_CMN_VECLEN];
+    if (len) {
+        if (pool->cmn_veclen == 0 || len != 4u * (uint32)pool->cmn_veclen) {
+            respond_err(OP_START, sid, "START payload must be empty or %d float32 values (CMN mean), got %u bytes",
+                        pool->cmn_veclen, len);
+            return;
+        }
+        for (int i = 0; i < pool->cmn_veclen; i++) {
+            uint32_t bits = get_u32(payload + 4 * i);
+            memcpy(&cmn_init[i], &bits, sizeof bits);
+            if (!(cmn_init[i] > -1e4f && cmn_init[i] < 1e4f)) { /* also rejects NaN */
+                respond_err(OP_START, sid, "START CMN value %d is not a finite number below 1e4", i);
+                return;
+            }
+        }
     }
     if (session_find(sid)) {
         respond_err(OP_START, sid, "session %u already started", sid);
@@ -466,7 +507,7 @@ static void op_start(pool_t *pool, uint32 sid, int mode) {
             respond_err(OP_START, sid, "could not create a decoder (see stderr)");
             return;
         }
-        if (decoder_begin(s->live) < 0) {
+        if (decoder_begin(s->live, len ? cmn_init : NULL) < 0) {
             decoder_release(pool, s->live);
             respond_err(OP_START, sid, "ps_start_utt failed");
             return;
@@ -604,7 +645,7 @@ static long map_frame(const int32 *map, int n_map, int f) {
 
 /* Builds the END JSON from a decoder whose utterance has just ended. */
 static void result_json(sbuf_t *out, pool_t *pool, ps_decoder_t *ps, const int16 *pcm, long n_samples,
-                        double cpu_ms) {
+                        double cpu_ms, ps_decoder_t *live) {
     int32 score = 0;
     const char *hyp = ps_get_hyp(ps, &score);
     logmath_t *lmath = ps_get_logmath(ps);
@@ -654,6 +695,15 @@ static void result_json(sbuf_t *out, pool_t *pool, ps_decoder_t *ps, const int16
     if (words.len) sb_put(out, words.buf, words.len);
     sb_printf(out, "],\"confidence\":%.4f,\"audio_ms\":%ld,\"cpu_ms\":%.1f,\"score\":%d}",
               n_words ? prob_sum / n_words : 0.0, n_samples * 1000 / (samprate > 0 ? samprate : 16000), cpu_ms, score);
+    if (live && pool->cmn_veclen) {
+        /* %.9g round-trips a float32 exactly, so a carried-over mean gives the same results. */
+        float mean[MAX_CMN_VECLEN];
+        cmn_current(live, mean, pool->cmn_veclen);
+        out->len--; /* reopen the object */
+        sb_put(out, ",\"cmn\":[", 8);
+        for (int i = 0; i < pool->cmn_veclen; i++) sb_printf(out, "%s%.9g", i ? "," : "", mean[i]);
+        sb_put(out, "]}", 2);
+    }
     free(words.buf);
     free(map);
 }
@@ -680,10 +730,15 @@ static void op_end(pool_t *pool, uint32 sid) {
             return;
         }
         s->cpu_ms += now_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
-        result_json(&out, pool, s->live->ps, s->pcm, s->n_samples, s->cpu_ms);
+        result_json(&out, pool, s->live->ps, s->pcm, s->n_samples, s->cpu_ms, s->live->ps);
         decoder_release(pool, s->live);
         s->live = NULL; /* already ended */
     } else {
+        /* HYBRID: end the first pass now (session_close would) so its CMN state is final for END. */
+        if (s->live) {
+            ps_end_utt(s->live->ps);
+            s->live_ended = 1;
+        }
         /* Whole utterance in one call with full_utt, as ps_decode_raw does for pocketsphinx_batch. */
         decoder_t *d = decoder_acquire(pool, 0);
         if (!d) {
@@ -691,7 +746,7 @@ static void op_end(pool_t *pool, uint32 sid) {
             session_close(pool, s);
             return;
         }
-        int rv = decoder_begin(d);
+        int rv = decoder_begin(d, NULL);
         if (rv >= 0 && s->n_pcm > 0) rv = ps_process_raw(d->ps, s->pcm, s->n_pcm, FALSE, TRUE);
         int rv_end = ps_end_utt(d->ps);
         if (rv < 0 || rv_end < 0) {
@@ -701,7 +756,7 @@ static void op_end(pool_t *pool, uint32 sid) {
             return;
         }
         s->cpu_ms += now_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
-        result_json(&out, pool, d->ps, s->pcm, s->n_samples, s->cpu_ms);
+        result_json(&out, pool, d->ps, s->pcm, s->n_samples, s->cpu_ms, s->live ? s->live->ps : NULL);
         decoder_release(pool, d);
     }
     respond(OP_END, 0, sid, out.buf, out.len);
@@ -760,6 +815,7 @@ int main(int argc, char *argv[]) {
         else if (strcmp(a, "-max_idle") == 0) opt.max_idle = atoi(v);
         else if (strcmp(a, "-share_lm") == 0) opt.share_lm = parse_bool(v);
         else if (strcmp(a, "-log") == 0) g_log = parse_bool(v);
+        else if (strcmp(a, "-cmn_prior") == 0) g_cmn_prior_frames = atoi(v) < 0 ? 0 : atoi(v);
         else if (strcmp(a, "-hmm") == 0) opt.hmm = v;
         else if (strcmp(a, "-lm") == 0) opt.lm = v;
         else if (strcmp(a, "-dict") == 0) opt.dict = v;
@@ -808,8 +864,9 @@ int main(int argc, char *argv[]) {
     sb_json_str(&ready, opt.lm, strlen(opt.lm));
     sb_put(&ready, ",\"dict\":", 8);
     sb_json_str(&ready, opt.dict, strlen(opt.dict));
-    sb_printf(&ready, ",\"init_ms\":%.1f,\"rss_kb\":%ld,\"decoder_kb\":%ld,\"max_sessions\":%d,\"pid\":%ld}", init_ms,
-              rss_kb(), rss_kb() - kb0, opt.max_sessions, (long)getpid());
+    sb_printf(&ready,
+              ",\"init_ms\":%.1f,\"rss_kb\":%ld,\"decoder_kb\":%ld,\"max_sessions\":%d,\"cmn_veclen\":%d,\"pid\":%ld}",
+              init_ms, rss_kb(), rss_kb() - kb0, opt.max_sessions, pool.cmn_veclen, (long)getpid());
     respond(OP_READY, 0, 0, ready.buf, ready.len);
     free(ready.buf);
 
@@ -853,7 +910,7 @@ int main(int argc, char *argv[]) {
             break;
         }
         switch (op) {
-        case OP_START: op_start(&pool, sid, flags); break;
+        case OP_START: op_start(&pool, sid, flags, payload, len); break;
         case OP_AUDIO: op_audio(sid, payload, len); break;
         case OP_PARTIAL: op_partial(sid); break;
         case OP_END: op_end(&pool, sid); break;

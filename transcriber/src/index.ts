@@ -1,6 +1,7 @@
 export * from './config.ts';
 export * from './engine/pocketsphinx.ts';
 export * from './engine/types.ts';
+export * from './engine-factory.ts';
 export * from './file-transcriber.ts';
 export * from './media/decode.ts';
 export * from './media/probe.ts';

@@ -14,6 +14,8 @@ export interface BusConfig {
   natsUrl?: string;
   /** Persistence directory for the in-process bus (ignored with NATS). */
   dataDir?: string;
+  /** In-process bus: streams not persisted even with a dataDir. */
+  memoryOnlyStreams?: string[];
   /** Connection name shown by the NATS server. */
   name?: string;
   onError?: (error: unknown) => void;
@@ -29,5 +31,9 @@ export async function createBus(config: BusConfig): Promise<Bus> {
       .filter(Boolean);
     return NatsBus.connect({ servers, ...(config.name ? { name: config.name } : {}), ...onError });
   }
-  return new InProcessBus({ ...(config.dataDir ? { dataDir: config.dataDir } : {}), ...onError });
+  return new InProcessBus({
+    ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+    ...(config.memoryOnlyStreams ? { memoryOnlyStreams: config.memoryOnlyStreams } : {}),
+    ...onError,
+  });
 }

@@ -71,6 +71,22 @@ describe('InProcessBus with dataDir', () => {
     expect(readdirSync(join(dataDir, 'streams'))).toEqual(['EVENTS.jsonl']);
   });
 
+  it('keeps memory-only streams off the disk', async () => {
+    const dataDir = tempDir();
+    const first = new InProcessBus({ dataDir, memoryOnlyStreams: ['AUDIO'] });
+    await first.ensureStream({ name: 'AUDIO', subjects: ['au.>'] });
+    await first.ensureStream({ name: 'EVENTS', subjects: ['ev.>'] });
+    await first.append('au.1', enc('pcm'));
+    await first.append('ev.1', enc('event'));
+    expect(await first.lastMessage('AUDIO', 'au.1')).not.toBeNull();
+    await first.close();
+    const second = new InProcessBus({ dataDir, memoryOnlyStreams: ['AUDIO'] });
+    await second.ensureStream({ name: 'AUDIO', subjects: ['au.>'] });
+    expect(await second.lastMessage('AUDIO', 'au.1')).toBeNull();
+    expect(await second.lastMessage('EVENTS', 'ev.1')).not.toBeNull();
+    await second.close();
+  });
+
   it('compacts a file that keeps growing while running', async () => {
     const dataDir = tempDir();
     const bus = new InProcessBus({ dataDir });

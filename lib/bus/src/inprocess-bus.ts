@@ -35,6 +35,8 @@ import {
 export interface InProcessBusOptions {
   /** When set, streams (with durable consumer progress) and KV buckets persist here. */
   dataDir?: string;
+  /** Streams kept in memory even with a dataDir (e.g. raw audio: useless after a restart, costly to write). */
+  memoryOnlyStreams?: string[];
   /** Errors thrown by subscribe/replay/watch handlers (default: console.error). */
   onError?: (error: unknown) => void;
 }
@@ -76,15 +78,17 @@ export class InProcessBus implements Bus {
   private readonly replays = new Set<() => void>();
   private readonly requests = new Set<(error: Error) => void>();
   private readonly dataDir?: DataDir;
+  private readonly memoryOnly: Set<string>;
   private readonly onError: (error: unknown) => void;
   private deadLetterReady = false;
   private closed = false;
 
   constructor(opts: InProcessBusOptions = {}) {
     this.onError = opts.onError ?? ((error) => console.error('[bus]', error));
+    this.memoryOnly = new Set(opts.memoryOnlyStreams);
     if (opts.dataDir) {
       this.dataDir = new DataDir(opts.dataDir);
-      for (const name of this.dataDir.streamNames()) this.restoreStream(name);
+      for (const name of this.dataDir.streamNames()) if (!this.memoryOnly.has(name)) this.restoreStream(name);
     }
   }
 
@@ -260,7 +264,7 @@ export class InProcessBus implements Bus {
       }
       return;
     }
-    const opened = this.dataDir?.openStream(config.name);
+    const opened = this.memoryOnly.has(config.name) ? undefined : this.dataDir?.openStream(config.name);
     const file = opened?.file;
     const log = new StreamLog(config, undefined, file ? (r) => file.message(r) : undefined);
     file?.config(config, 0);

@@ -1,0 +1,132 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { wordErrorRate } from '@mi/transcriber';
+import { synthesizeScript, writeWavFile } from '@mi/transcriber/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+let dir: string;
+let wav: string;
+let reference: string;
+
+/** Runs the CLI the way `pnpm cli` does (tsx), returning exit code and both streams. */
+async function cli(args: string[], viaPnpm = false) {
+  const [cmd, argv] = viaPnpm
+    ? ['pnpm', ['cli', ...args]]
+    : [process.execPath, ['--import', 'tsx', 'cli/src/main.ts', ...args]];
+  try {
+    const { stdout, stderr } = await run(cmd, argv, { cwd: root, maxBuffer: 16 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mi-cli-'));
+  const lines = (await synthesizeScript()).slice(0, 4);
+  const gap = new Int16Array(8000);
+  const parts = lines.flatMap((l) => [l.pcm, gap]);
+  const pcm = new Int16Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    pcm.set(p, at);
+    at += p.length;
+  }
+  wav = join(dir, 'talk.wav');
+  await writeWavFile(wav, pcm);
+  reference = lines.map((l) => l.text).join(' ');
+  // A video with the speech as its (AAC) audio track, and a video without audio.
+  await run('ffmpeg', [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=320x240:rate=10',
+    '-i',
+    wav,
+    '-shortest',
+    '-c:v',
+    'libx264',
+    '-c:a',
+    'aac',
+    join(dir, 'talk.mp4'),
+  ]);
+  await run('ffmpeg', [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=160x120:rate=5',
+    '-t',
+    '1',
+    join(dir, 'silent.mp4'),
+  ]);
+  await writeFile(join(dir, 'notes.txt'), 'these are not media\n');
+  await writeFile(
+    join(dir, 'corrupt.wav'),
+    Buffer.concat([Buffer.from('RIFF\x24\x00\x00\x00WAVEfmt '), Buffer.alloc(64, 7)]),
+  );
+}, 120_000);
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('pnpm cli transcribe', () => {
+  it('prints only the transcript on stdout for --format text (progress on stderr)', async () => {
+    const r = await cli(['transcribe', wav, '--format', 'text'], true);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n').length).toBe(4);
+    expect(wordErrorRate(reference, r.stdout)).toBeLessThan(0.3);
+    expect(r.stderr).toMatch(/transcribing .*100%/s);
+    expect(r.stdout).not.toMatch(/transcribing|%/);
+  }, 90_000);
+
+  it('transcribes the audio track of a video into WebVTT, SRT and JSON', async () => {
+    const mp4 = join(dir, 'talk.mp4');
+    const vtt = await cli(['transcribe', mp4, '--format', 'vtt', '--quiet']);
+    expect(vtt.code).toBe(0);
+    expect(vtt.stdout).toMatch(/^WEBVTT\n\n00:00:\d\d\.\d{3} --> 00:00:\d\d\.\d{3}\n/);
+    const srt = await cli(['transcribe', mp4, '--format', 'srt', '--quiet']);
+    expect(srt.stdout).toMatch(/^1\n00:00:\d\d,\d{3} --> /);
+    const json = JSON.parse((await cli(['transcribe', mp4, '--format', 'json', '--quiet'])).stdout) as {
+      segments: { start: number; end: number; words: { start: number; end: number }[] }[];
+      text: string;
+    };
+    expect(json.segments.length).toBe(4);
+    expect(wordErrorRate(reference, json.text)).toBeLessThan(0.3);
+    for (const s of json.segments) {
+      for (const w of s.words) {
+        expect(w.start).toBeGreaterThanOrEqual(s.start - 300);
+        expect(w.end).toBeLessThanOrEqual(s.end + 600);
+      }
+    }
+  }, 90_000);
+
+  it.each([
+    ['notes.txt', /ERR_UNSUPPORTED_MEDIA/],
+    ['corrupt.wav', /ERR_UNSUPPORTED_MEDIA/],
+    ['silent.mp4', /ERR_NO_AUDIO/],
+    ['missing.wav', /ERR_NOT_FOUND/],
+  ])('exits non-zero with a one-line reason for %s', async (name, reason) => {
+    const r = await cli(['transcribe', join(dir, name), '--format', 'text']);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(reason);
+  });
+
+  it('rejects an unknown format with usage', async () => {
+    const r = await cli(['transcribe', wav, '--format', 'doc']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown format "doc"/);
+  });
+});
