@@ -126,8 +126,8 @@ export class StreamTranscriber {
 
   async #close(endSample: number, probability: number): Promise<void> {
     const u = this.#utterance!;
+    await this.#partialChain; // partials already asked for go out before the final
     this.#utterance = undefined;
-    await this.#partialChain;
     this.events.speech('silence', ms(endSample), probability);
     const t0 = performance.now();
     const result = await u.asr.finish();

@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Lease, PsPool } from './ps-pool.ts';
 import {
+  cmnBytes,
   DecodeMode,
   Op,
   type PsFinal,
@@ -14,7 +15,19 @@ import {
   parseJsonObject,
   pcmBytes,
 } from './ps-protocol.ts';
-import type { AsrCapabilities, AsrEngine, AsrEngineInfo, AsrResult, AsrSegment, AsrStream } from './types.ts';
+import type {
+  AsrCapabilities,
+  AsrEngine,
+  AsrEngineInfo,
+  AsrResult,
+  AsrSegment,
+  AsrStream,
+  AsrStreamOptions,
+  StreamContext,
+} from './types.ts';
+
+/** Where this engine keeps its state in a StreamContext. */
+const CONTEXT_KEY = 'pocketsphinx';
 
 export const DEFAULT_PS_SERVER = fileURLToPath(new URL('../../native/build/ps-server', import.meta.url));
 
@@ -120,8 +133,22 @@ export class PocketsphinxEngine implements AsrEngine {
     return Promise.all(batch.map((seg) => this.#transcribeOne(seg)));
   }
 
-  startStream(): AsrStream {
-    return new PocketsphinxStream(this.#pool.leaseStream(), this.#mode, (f) => this.#account(f));
+  /**
+   * With `opts.context`, the stream starts from the cepstral mean (CMN) of that audio stream's
+   * earlier utterances instead of the model's generic prior, and finish() stores the updated mean
+   * there: stream finals come much closer to batch accuracy in 'live' mode, and partials improve in
+   * both modes. A context from another model, or a malformed one, is ignored (generic prior).
+   */
+  startStream(opts: AsrStreamOptions = {}): AsrStream {
+    const { context } = opts;
+    const start = context ? this.#cmnPayload(context) : undefined; // read now: later changes don't count
+    const onFinal = (f: PsFinal): AsrResult => {
+      if (context && f.cmn?.length === this.readyInfo.cmn_veclen) {
+        context[CONTEXT_KEY] = { hmm: this.readyInfo.hmm, cmn: f.cmn };
+      }
+      return this.#account(f);
+    };
+    return new PocketsphinxStream(this.#pool.leaseStream(), this.#mode, start, onFinal);
   }
 
   /** Decoder counts, memory and init cost of every helper. */
@@ -148,6 +175,21 @@ export class PocketsphinxEngine implements AsrEngine {
     }
   }
 
+  /** The START payload for a context's carried-over CMN mean; undefined for the generic prior. */
+  #cmnPayload(context: StreamContext): Buffer | undefined {
+    const state = context[CONTEXT_KEY];
+    if (typeof state !== 'object' || state === null || Array.isArray(state)) return undefined;
+    const { hmm, cmn } = state;
+    const n = this.readyInfo.cmn_veclen;
+    if (hmm !== this.readyInfo.hmm || !Array.isArray(cmn) || cmn.length !== n || n === 0) return undefined;
+    const mean: number[] = [];
+    for (const v of cmn) {
+      if (typeof v !== 'number' || !(Math.abs(v) < 1e4)) return undefined; // the helper's limit
+      mean.push(v);
+    }
+    return cmnBytes(mean);
+  }
+
   #account(f: PsFinal): AsrResult {
     this.#usage.utterances++;
     this.#usage.audioMs += f.audioMs;
@@ -159,6 +201,7 @@ export class PocketsphinxEngine implements AsrEngine {
 /** One utterance on one helper. Audio written before a slot is free is kept and sent on start. */
 class PocketsphinxStream implements AsrStream {
   readonly #mode: 'hybrid' | 'live';
+  readonly #startPayload: Buffer | undefined;
   readonly #account: (f: PsFinal) => AsrResult;
   readonly #leased: Promise<Lease>;
   #lease: Lease | undefined;
@@ -167,8 +210,14 @@ class PocketsphinxStream implements AsrStream {
   #state: 'open' | 'finishing' | 'closed' = 'open';
   #failure: Error | undefined;
 
-  constructor(lease: Lease | Promise<Lease>, mode: 'hybrid' | 'live', account: (f: PsFinal) => AsrResult) {
+  constructor(
+    lease: Lease | Promise<Lease>,
+    mode: 'hybrid' | 'live',
+    startPayload: Buffer | undefined,
+    account: (f: PsFinal) => AsrResult,
+  ) {
     this.#mode = mode;
+    this.#startPayload = startPayload;
     this.#account = account;
     if (lease instanceof Promise) {
       this.#leased = lease.then((l) => this.#begin(l));
@@ -227,7 +276,7 @@ class PocketsphinxStream implements AsrStream {
       return lease;
     }
     this.#lease = lease;
-    this.#started = lease.child.request(Op.start, lease.sid, DecodeMode[this.#mode]);
+    this.#started = lease.child.request(Op.start, lease.sid, DecodeMode[this.#mode], this.#startPayload);
     this.#started.catch(() => {}); // reported by partial()/finish()
     for (const b of this.#pending) lease.child.sendAudio(lease.sid, b);
     this.#pending = [];

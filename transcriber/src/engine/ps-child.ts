@@ -132,10 +132,11 @@ export class PsChild {
   }
 
   /** A request with exactly one response; pipelined behind everything written before it. */
-  request(op: OpCode, sid: number, flags = 0): Promise<Frame> {
+  request(op: OpCode, sid: number, flags = 0, payload?: Buffer): Promise<Frame> {
     if (this.#death) return Promise.reject(this.#death);
     const p = new Promise<Frame>((resolve, reject) => this.#waiters.push({ op, sid, resolve, reject }));
-    this.#proc.stdin.write(encodeHeader(op, sid, flags, 0));
+    this.#proc.stdin.write(encodeHeader(op, sid, flags, payload?.length ?? 0));
+    if (payload?.length) this.#proc.stdin.write(payload);
     return p;
   }
 

@@ -68,6 +68,8 @@ export type PsReady = {
   rss_kb: number;
   decoder_kb: number;
   max_sessions: number;
+  /** Length of the CMN mean vectors in START payloads and END results (0: the model has no CMN). */
+  cmn_veclen: number;
   pid: number;
 };
 
@@ -86,8 +88,18 @@ export type PsStats = {
   share_lm: boolean;
 };
 
-/** END result plus the server's own accounting. */
-export type PsFinal = AsrResult & { audioMs: number; cpuMs: number };
+/**
+ * END result plus the server's own accounting; `cmn` (LIVE/HYBRID) is the live cepstral mean after
+ * the utterance, to pass to the next START of the same audio stream.
+ */
+export type PsFinal = AsrResult & { audioMs: number; cpuMs: number; cmn?: number[] };
+
+/** START payload: a CMN mean as float32 little-endian values. */
+export function cmnBytes(mean: readonly number[]): Buffer {
+  const out = Buffer.alloc(mean.length * 4);
+  mean.forEach((v, i) => out.writeFloatLE(v, i * 4));
+  return out;
+}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -111,11 +123,16 @@ export function parseFinal(payload: Buffer): PsFinal {
     end: num(w.end_ms),
     confidence: clamp01(num(w.prob)),
   }));
-  return {
+  const final: PsFinal = {
     text: o.text,
     words,
     confidence: clamp01(num(o.confidence)),
     audioMs: num(o.audio_ms),
     cpuMs: num(o.cpu_ms),
   };
+  const cmn = o.cmn;
+  if (Array.isArray(cmn) && cmn.every((v): v is number => typeof v === 'number' && Number.isFinite(v))) {
+    final.cmn = cmn;
+  }
+  return final;
 }

@@ -22,6 +22,26 @@ export interface AsrStream {
   abort(): void;
 }
 
+/** A JSON value: what a StreamContext may hold, so that it survives JSON.stringify/parse unchanged. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * State an engine carries from one utterance to the next of the same audio stream (for example a
+ * participant's channel: pocketsphinx keeps its cepstral mean there). The caller creates one per
+ * audio stream (a plain `{}` will do), passes it to every startStream() of that stream, and may
+ * checkpoint it with JSON.stringify and restore it with JSON.parse: results depend only on the
+ * audio and the context's content. Its content is engine-private. The engine reads it when
+ * startStream() is called and replaces its own entries when finish() resolves, so start the next
+ * utterance after the previous finish() has resolved to carry the state over. Engines without
+ * such state leave it untouched.
+ */
+export type StreamContext = { [engineKey: string]: JsonValue };
+
+export type AsrStreamOptions = {
+  /** Per-audio-stream state carried across utterances (see StreamContext). */
+  context?: StreamContext;
+};
+
 export type AsrEngineInfo = { name: string; version: string; model: string };
 
 export type AsrCapabilities = {
@@ -39,8 +59,8 @@ export interface AsrEngine {
   readonly capabilities: AsrCapabilities;
   /** Whole segments; results are in the order of `batch`. */
   transcribe(batch: AsrSegment[]): Promise<AsrResult[]>;
-  /** Incremental decoding of one utterance. */
-  startStream(): AsrStream;
+  /** Incremental decoding of one utterance (of the audio stream that `opts.context` belongs to). */
+  startStream(opts?: AsrStreamOptions): AsrStream;
   /** Stops the engine; open streams and pending calls reject. */
   close(): Promise<void>;
 }
