@@ -1,10 +1,10 @@
 import type { TranscriptFinalData, TranscriptPartialData } from '@mi/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultSegmenterConfig } from './vad/segmenter.ts';
-import { SileroVad } from './vad/silero.ts';
 import { PocketsphinxEngine } from './engine/pocketsphinx.ts';
 import { type StreamCheckpoint, StreamTranscriber } from './stream-transcriber.ts';
 import { synthesizeScript } from './testing/script.ts';
+import { defaultSegmenterConfig } from './vad/segmenter.ts';
+import { SileroVad } from './vad/silero.ts';
 import { wordErrorRate } from './wer.ts';
 
 let vad: SileroVad;
@@ -12,7 +12,12 @@ let engine: PocketsphinxEngine;
 let audio: Int16Array;
 let reference: string[];
 
-const info = { stream: 'st_test', room: 'r1', participant: { id: 'alice', name: 'Alice' }, streamStartedAt: '2026-01-01T00:00:00.000Z' };
+const info = {
+  stream: 'st_test',
+  room: 'r1',
+  participant: { id: 'alice', name: 'Alice' },
+  streamStartedAt: '2026-01-01T00:00:00.000Z',
+};
 const config = { ...defaultSegmenterConfig, partialIntervalMs: 400 };
 
 beforeAll(async () => {
@@ -34,7 +39,11 @@ afterAll(async () => {
   await vad.close();
 });
 
-type Out = { finals: { id: string; data: TranscriptFinalData }[]; partials: { id: string; data: TranscriptPartialData }[]; speech: string[] };
+type Out = {
+  finals: { id: string; data: TranscriptFinalData }[];
+  partials: { id: string; data: TranscriptPartialData }[];
+  speech: string[];
+};
 
 /** Runs audio[from..] through a transcriber in 100 ms frames; optionally stops after `stopAfterFinals`. */
 async function run(from: StreamCheckpoint | undefined, stopAfterFinals = Number.POSITIVE_INFINITY) {

@@ -1,5 +1,5 @@
 import type { Participant, TranscriptFinalData, TranscriptPartialData } from '@mi/contracts';
-import type { AsrEngine, AsrStream } from './engine/types.ts';
+import type { AsrEngine, AsrStream, StreamContext } from './engine/types.ts';
 import type { SegmenterConfig } from './vad/segmenter.ts';
 import type { SileroVad } from './vad/silero.ts';
 import { type GateEvent, type GateState, SpeechGate } from './vad/speech-gate.ts';
@@ -18,8 +18,11 @@ export type StreamEvents = {
   final(data: TranscriptFinalData, id: string, timing: { asrMs: number; audioMs: number }): Promise<void> | void;
 };
 
-/** Everything needed to resume a stream exactly; only exists between utterances. */
-export type StreamCheckpoint = GateState;
+/**
+ * Everything needed to resume a stream exactly; only exists between utterances. `asr` is the
+ * engine's per-stream context (e.g. pocketsphinx's carried cepstral mean), opaque JSON.
+ */
+export type StreamCheckpoint = GateState & { asr?: StreamContext };
 
 type Utterance = {
   asr: AsrStream;
@@ -42,6 +45,8 @@ export class StreamTranscriber {
   #utterance: Utterance | undefined;
   #stabilizer = new PartialStabilizer();
   #partialChain: Promise<void> = Promise.resolve();
+  /** Carried from one utterance to the next of this stream (the engine updates it at finish). */
+  #asrContext: StreamContext;
 
   constructor(
     vad: SileroVad,
@@ -52,6 +57,7 @@ export class StreamTranscriber {
     checkpoint?: StreamCheckpoint,
   ) {
     this.#gate = new SpeechGate(vad, config, checkpoint);
+    this.#asrContext = checkpoint?.asr ? structuredClone(checkpoint.asr) : {};
   }
 
   get offset(): number {
@@ -60,7 +66,8 @@ export class StreamTranscriber {
 
   /** State to resume from, or undefined while an utterance is open (resume must redo it). */
   checkpoint(): StreamCheckpoint | undefined {
-    return this.#utterance || this.#gate.inSpeech ? undefined : this.#gate.state();
+    if (this.#utterance || this.#gate.inSpeech) return undefined;
+    return { ...this.#gate.state(), asr: structuredClone(this.#asrContext) };
   }
 
   /** Feeds the frame starting at sample `offset`; frames must arrive in order without gaps. */
@@ -86,7 +93,7 @@ export class StreamTranscriber {
 
   async #on(ev: GateEvent): Promise<void> {
     if (ev.kind === 'start') {
-      const asr = this.engine.startStream();
+      const asr = this.engine.startStream({ context: this.#asrContext });
       asr.write(ev.head);
       this.#utterance = {
         asr,
@@ -127,10 +134,12 @@ export class StreamTranscriber {
   async #close(endSample: number, probability: number): Promise<void> {
     const u = this.#utterance!;
     await this.#partialChain; // partials already asked for go out before the final
-    this.#utterance = undefined;
     this.events.speech('silence', ms(endSample), probability);
     const t0 = performance.now();
-    const result = await u.asr.finish();
+    // The utterance stays open until finish() has updated the stream context, so no checkpoint misses it.
+    const result = await u.asr.finish().finally(() => {
+      this.#utterance = undefined;
+    });
     const asrMs = performance.now() - t0;
     const text = result.text.trim();
     if (!text) return; // noise the VAD let through: no text, no event

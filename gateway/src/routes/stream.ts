@@ -28,9 +28,9 @@ function position(room: string, q: Q, lastEventId: string | undefined): RoomPosi
 
 /** Live room events over SSE and WebSocket, resumable by event id. */
 export async function streamRoutes(app: FastifyInstance, opts: { bus: Bus; heartbeatMs: number }) {
-  const follow = (room: string, q: Q, lastEventId: string | undefined, send: (e: RoomEvent) => void) => {
+  const follow = (room: string, q: Q, from: RoomPosition, send: (e: RoomEvent) => void) => {
     const types = q.types ? new Set(q.types.split(',').map((t) => t.trim())) : undefined;
-    return followRoom(opts.bus, room, { from: position(room, q, lastEventId), types }, send);
+    return followRoom(opts.bus, room, { from, types }, send);
   };
 
   app.get<{ Params: { room: string }; Querystring: Q }>(
@@ -55,8 +55,7 @@ export async function streamRoutes(app: FastifyInstance, opts: { bus: Bus; heart
         clearInterval(heartbeat);
         void sub?.unsubscribe();
       });
-      const types = req.query.types ? new Set(req.query.types.split(',').map((t) => t.trim())) : undefined;
-      sub = await followRoom(opts.bus, req.params.room, { from, types }, (e) => {
+      sub = await follow(req.params.room, req.query, from, (e) => {
         res.write(`id: ${e.cursor}\nevent: ${e.event.type}\ndata: ${JSON.stringify(e.event)}\n\n`);
       });
       if (req.raw.destroyed) await sub.unsubscribe();
@@ -74,7 +73,7 @@ export async function streamRoutes(app: FastifyInstance, opts: { bus: Bus; heart
         void sub?.unsubscribe();
       });
       try {
-        sub = await follow(req.params.room, req.query, undefined, (e) => {
+        sub = await follow(req.params.room, req.query, position(req.params.room, req.query, undefined), (e) => {
           if (socket.readyState === socket.OPEN)
             socket.send(JSON.stringify({ id: e.cursor, seq: e.seq, event: e.event }));
         });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthesizeScript } from '../testing/script.ts';
-import { corpusWordErrorRate, wordErrorRate } from '../wer.ts';
+import { corpusWordErrorRate, wordErrorRate, wordErrors } from '../wer.ts';
 import { PocketsphinxEngine } from './pocketsphinx.ts';
 import { runPocketsphinxBatch } from './pocketsphinx-batch.ts';
-import type { AsrResult, AsrStream } from './types.ts';
+import type { AsrResult, AsrStream, StreamContext } from './types.ts';
 
 const CHUNK = 1600; // 100 ms at 16 kHz
 type Clip = Awaited<ReturnType<typeof synthesizeScript>>[number];
@@ -11,6 +11,7 @@ type Clip = Awaited<ReturnType<typeof synthesizeScript>>[number];
 let engine: PocketsphinxEngine;
 let clips: Clip[];
 let batchResults: AsrResult[] | undefined;
+let baseline: Promise<string[]> | undefined;
 const helperLog: string[] = [];
 
 beforeAll(async () => {
@@ -28,6 +29,15 @@ afterAll(async () => {
 async function allBatchResults(): Promise<AsrResult[]> {
   batchResults ??= await engine.transcribe(clips.map((c, i) => ({ id: String(i), pcm: c.pcm })));
   return batchResults;
+}
+
+/** Bare pocketsphinx_batch hypotheses for all clips, computed once. */
+function baselineHypotheses(): Promise<string[]> {
+  baseline ??= runPocketsphinxBatch(
+    clips.map((c) => c.pcm),
+    { jobs: 2 },
+  ).then((r) => r.hypotheses);
+  return baseline;
 }
 
 function durationMs(pcm: Int16Array): number {
@@ -92,18 +102,13 @@ describe('PocketsphinxEngine', () => {
 
   it('batch transcription equals bare pocketsphinx_batch on the same audio (same search)', async () => {
     const results = await allBatchResults();
-    const baseline = await runPocketsphinxBatch(
-      clips.map((c) => c.pcm),
-      { jobs: 2 },
-    );
+    const hypotheses = await baselineHypotheses();
     const refs = clips.map((c) => c.text);
     const engineWer = corpusWordErrorRate(refs.map((reference, i) => ({ reference, hypothesis: results[i]!.text })));
-    const batchWer = corpusWordErrorRate(
-      refs.map((reference, i) => ({ reference, hypothesis: baseline.hypotheses[i]! })),
-    );
+    const batchWer = corpusWordErrorRate(refs.map((reference, i) => ({ reference, hypothesis: hypotheses[i]! })));
     console.info(`WER engine ${(engineWer * 100).toFixed(1)}% vs pocketsphinx_batch ${(batchWer * 100).toFixed(1)}%`);
     expect(engineWer).toBeLessThanOrEqual(batchWer * 1.1 + 1e-9);
-    expect(results.map((r) => r.text)).toEqual(baseline.hypotheses);
+    expect(results.map((r) => r.text)).toEqual(hypotheses);
     for (const [i, r] of results.entries()) expectWellFormed(r, clips[i]!.pcm);
   });
 
@@ -206,5 +211,68 @@ describe('PocketsphinxEngine', () => {
     await expect(b.finish()).rejects.toThrow(/called twice/);
     const stats = await engine.stats();
     expect(stats.every((s) => s.sessions === 0 && s.share_lm)).toBe(true);
+  });
+
+  it('live mode carries CMN per audio stream: near-batch WER, deterministic from a JSON checkpoint', async () => {
+    const live = await PocketsphinxEngine.create({ processes: 2, streamMode: 'live', onStderr: () => {} });
+    try {
+      /** Streams the clips in script order, one context per speaker, as a live meeting would. */
+      const run = async (contexts: Record<string, StreamContext>, from = 0, checkpointAt = -1) => {
+        const texts: string[] = [];
+        let checkpoint = '';
+        for (let k = from; k < clips.length; k++) {
+          if (k === checkpointAt) checkpoint = JSON.stringify(contexts);
+          const clip = clips[k]!;
+          contexts[clip.speaker] ??= {};
+          const s = live.startStream({ context: contexts[clip.speaker] });
+          for (let i = 0; i < clip.pcm.length; i += CHUNK) s.write(clip.pcm.subarray(i, i + CHUNK));
+          const r = await s.finish();
+          expectWellFormed(r, clip.pcm);
+          texts.push(r.text);
+        }
+        return { texts, checkpoint };
+      };
+      const half = 6;
+      const contexts: Record<string, StreamContext> = {};
+      const first = await run(contexts, 0, half);
+      const errors = (hyps: string[]) =>
+        clips.reduce((n, c, i) => {
+          const e = wordErrors(c.text, hyps[i]!);
+          return n + e.substitutions + e.deletions + e.insertions;
+        }, 0);
+      const carried = errors(first.texts);
+      const batch = errors(await baselineHypotheses());
+      const plainTexts = await Promise.all(
+        clips.map(async (c) => {
+          const s = live.startStream(); // no context: every utterance starts from the generic prior
+          s.write(c.pcm);
+          return (await s.finish()).text;
+        }),
+      );
+      const plain = errors(plainTexts);
+      console.info(`word errors: live+context ${carried}, live without ${plain}, pocketsphinx_batch ${batch}`);
+      expect(carried).toBeLessThanOrEqual(Math.max(batch * 1.1, batch + 1));
+      // The first utterance of each stream has nothing to carry yet: same as without a context.
+      for (const speaker of ['alice', 'bob']) {
+        const i = clips.findIndex((c) => c.speaker === speaker);
+        expect(first.texts[i]).toBe(plainTexts[i]);
+      }
+      expect(first.checkpoint).toMatch(/"cmn":\[/);
+
+      // Restoring the checkpoint (as after a crash) reproduces the rest of the run exactly.
+      const restored = JSON.parse(first.checkpoint) as Record<string, StreamContext>;
+      const resumed = await run(restored, half);
+      expect(resumed.texts).toEqual(first.texts.slice(half));
+      expect(JSON.parse(JSON.stringify(restored))).toEqual(JSON.parse(JSON.stringify(contexts)));
+
+      // A context from another model or a corrupted one is ignored: generic prior, like no context.
+      const s = live.startStream({ context: { pocketsphinx: { hmm: '/other/model', cmn: [1, 2, 3] } } });
+      s.write(clips[0]!.pcm);
+      const t = live.startStream();
+      t.write(clips[0]!.pcm);
+      expect((await s.finish()).text).toBe((await t.finish()).text);
+    } finally {
+      await live.close();
+    }
   });
 });

@@ -97,7 +97,7 @@ export type PsFinal = AsrResult & { audioMs: number; cpuMs: number; cmn?: number
 /** START payload: a CMN mean as float32 little-endian values. */
 export function cmnBytes(mean: readonly number[]): Buffer {
   const out = Buffer.alloc(mean.length * 4);
-  mean.forEach((v, i) => out.writeFloatLE(v, i * 4));
+  for (const [i, v] of mean.entries()) out.writeFloatLE(v, i * 4);
   return out;
 }
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PS_SERVER } from './pocketsphinx.ts';
-import { DecodeMode, encodeHeader, type Frame, FrameReader, Op, parseFinal } from './ps-protocol.ts';
+import { cmnBytes, DecodeMode, encodeHeader, type Frame, FrameReader, Op, parseFinal } from './ps-protocol.ts';
 
 /** Raw protocol client: lets the test send frames the engine itself never would. */
 function rawServer(args: string[]) {
@@ -82,6 +82,38 @@ describe('ps-server protocol', () => {
     expect(parseFinal(end.payload)).toMatchObject({ text: '', words: [], confidence: 0, audioMs: 1000 });
     s.send(Op.stats, 0);
     expect(JSON.parse((await s.next()).payload.toString())).toMatchObject({ sessions: 0, share_lm: true });
+    expect(await s.close()).toBe(0);
+  });
+
+  it('takes a CMN mean in START and returns the updated one in END (LIVE/HYBRID)', async () => {
+    const s = rawServer(['-max_sessions', '2', '-max_idle', '1']);
+    const ready = JSON.parse((await s.next()).payload.toString()) as { cmn_veclen: number };
+    expect(ready.cmn_veclen).toBe(13);
+    s.send(Op.start, 1, DecodeMode.live, cmnBytes([1, 2, 3])); // wrong length
+    s.send(Op.start, 2, DecodeMode.live, Buffer.alloc(13 * 4 + 1));
+    s.send(Op.start, 3, DecodeMode.hybrid, cmnBytes([...Array(12).fill(0), Number.NaN]));
+    s.send(Op.start, 4, DecodeMode.live, cmnBytes(Array(13).fill(1e6)));
+    for (const text of [/13 float32 values/, /13 float32 values/, /value 12 is not a finite/, /value 0 is not/]) {
+      const f = await s.next();
+      expect([f.op, f.status]).toEqual([Op.start, 1]);
+      expect(f.payload.toString()).toMatch(text);
+    }
+    // A valid mean: silence adds no speech frames, so END hands the same mean back (float32-exact).
+    const mean = [41.5, -5.25, -0.125, 5, 2.5, -4, -1.5, -1.75, -5, -2, -6.5, -1.5, 1.25];
+    for (const mode of [DecodeMode.live, DecodeMode.hybrid]) {
+      s.send(Op.start, 5, mode, cmnBytes(mean));
+      s.send(Op.audio, 5, 0, Buffer.alloc(32_000));
+      s.send(Op.end, 5);
+      expect((await s.next()).status).toBe(0);
+      const end = await s.next();
+      expect(end.status).toBe(0);
+      expect(parseFinal(end.payload)).toMatchObject({ text: '', cmn: mean });
+    }
+    // BATCH accepts (and ignores) a mean; its result carries none.
+    s.send(Op.start, 6, DecodeMode.batch, cmnBytes(mean));
+    s.send(Op.end, 6);
+    expect((await s.next()).status).toBe(0);
+    expect(parseFinal((await s.next()).payload).cmn).toBeUndefined();
     expect(await s.close()).toBe(0);
   });
 
