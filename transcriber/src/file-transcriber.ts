@@ -3,7 +3,7 @@ import { decodeToPcm16k } from './media/decode.ts';
 import { probeMedia } from './media/probe.ts';
 import type { SegmenterConfig } from './vad/segmenter.ts';
 import type { SileroVad } from './vad/silero.ts';
-import { type GateEvent, SpeechGate } from './vad/speech-gate.ts';
+import { concatAll, type GateEvent, SpeechGate } from './vad/speech-gate.ts';
 
 export type FileSegment = { start: number; end: number; text: string; words: AsrResult['words']; confidence: number };
 export type FileProgress = { stage: 'decode+vad' | 'asr'; percent: number; etaMs?: number };
@@ -44,8 +44,7 @@ export async function transcribeFile(
       report({ stage: 'decode+vad', percent: Math.min(VAD_SHARE, (ms(gate.offset) / info.durationMs) * VAD_SHARE) });
     }
   }
-  const last = gate.finish();
-  if (last) on(last);
+  for (const ev of gate.finish()) on(ev);
   let done = 0;
   const results = await Promise.all(
     cuts.map(async (c, i) => {
@@ -70,14 +69,4 @@ export async function transcribeFile(
     })
     .filter((s) => s.text.length > 0);
   return { durationMs: info.durationMs || ms(gate.offset), segments };
-}
-
-function concatAll(parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -81,8 +81,7 @@ export class StreamTranscriber {
 
   /** End of stream: an open utterance becomes a final. */
   async end(): Promise<void> {
-    const ev = this.#gate.finish();
-    if (ev) await this.#on(ev);
+    for (const ev of this.#gate.finish()) await this.#on(ev);
   }
 
   /** Abandons an open utterance without emitting (worker shutting down; another will redo it). */

@@ -30,7 +30,11 @@ export class SpeechGate {
   #recent: Int16Array;
   #offset: number;
   #open = false;
+  /** Non-speech windows inside the open utterance, passed on only if speech resumes. */
+  #held: Int16Array[] = [];
   readonly #preRoll: number;
+  readonly #postRoll: number;
+  readonly #negThreshold: number;
   readonly #keep: number;
 
   constructor(
@@ -39,6 +43,8 @@ export class SpeechGate {
     state?: GateState,
   ) {
     this.#preRoll = Math.round((config.preRollMs / 1000) * 16000);
+    this.#postRoll = Math.round((config.postRollMs / 1000) * 16000);
+    this.#negThreshold = config.negThreshold;
     this.#keep = this.#preRoll + VAD_WINDOW * 8;
     this.#vadState = state ? VadState.from(state.vad) : new VadState();
     this.#segmenter = new Segmenter(config, VAD_WINDOW, state?.segmenter);
@@ -90,10 +96,15 @@ export class SpeechGate {
         const feedStart = Math.max(recentStart, ev.at - this.#preRoll, 0);
         events.push({ ...ev, feedStart, head: this.#recent.slice(feedStart - recentStart) });
         this.#open = true;
-      } else if (this.#open) {
+      } else if (this.#open && p >= this.#negThreshold) {
+        if (this.#held.length) events.push({ kind: 'audio', pcm: concatAll(this.#held) });
+        this.#held = [];
         events.push({ kind: 'audio', pcm: window.slice() });
+      } else if (this.#open) {
+        this.#held.push(window.slice());
       }
       if (ev?.kind === 'end') {
+        this.#releasePostRoll(events);
         events.push(ev);
         this.#open = false;
       }
@@ -104,11 +115,20 @@ export class SpeechGate {
   }
 
   /** End of input: closes an open utterance at the last scored sample. */
-  finish(): GateEvent | undefined {
-    if (!this.#open) return undefined;
+  finish(): GateEvent[] {
+    if (!this.#open) return [];
     this.#open = false;
     this.#segmenter.state.inSpeech = false;
-    return { kind: 'end', at: this.scoredEnd, probability: 0, forced: true };
+    const events: GateEvent[] = [];
+    this.#releasePostRoll(events);
+    return [...events, { kind: 'end', at: this.scoredEnd, probability: 0, forced: true }];
+  }
+
+  /** Hands the ASR the first postRoll samples of trailing silence and drops the rest. */
+  #releasePostRoll(events: GateEvent[]): void {
+    const tail = concatAll(this.#held).subarray(0, this.#postRoll);
+    if (tail.length) events.push({ kind: 'audio', pcm: tail });
+    this.#held = [];
   }
 }
 
@@ -117,6 +137,16 @@ function concat(a: Int16Array, b: Int16Array): Int16Array {
   const out = new Int16Array(a.length + b.length);
   out.set(a);
   out.set(b, a.length);
+  return out;
+}
+
+export function concatAll(parts: Int16Array[]): Int16Array {
+  const out = new Int16Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { synthesizeSpeech } from '../testing/speech.ts';
 import { defaultSegmenterConfig, Segmenter } from './segmenter.ts';
 import { SileroVad, VAD_WINDOW, VadState } from './silero.ts';
+import { SpeechGate } from './speech-gate.ts';
 import { PartialStabilizer } from './stabilizer.ts';
 
 function windows(pcm: Int16Array): Float32Array[] {
@@ -70,5 +71,42 @@ describe('PartialStabilizer', () => {
     const r = s.update('we could review the');
     expect(r.stable).toBe('we should');
     expect(r.text.startsWith('we should')).toBe(true);
+  });
+});
+
+describe('SpeechGate', () => {
+  /** A VAD that replays scripted probabilities, one per 512-sample window. */
+  const scripted = (probs: number[]) => {
+    let i = 0;
+    return { probability: async () => probs[i++] ?? 0 } as unknown as SileroVad;
+  };
+  const config = { ...defaultSegmenterConfig, minSpeechMs: 32, minSilenceMs: 32 * 6, preRollMs: 64, postRollMs: 64 };
+
+  it('passes pauses inside speech to the ASR but drops the end-of-utterance hangover beyond the post-roll', async () => {
+    // 2 silence, 4 speech, 3 pause, 3 speech, then 8 silence windows
+    const probs = [0, 0, 0.9, 0.9, 0.9, 0.9, 0.1, 0.1, 0.1, 0.9, 0.9, 0.9, ...Array(8).fill(0.05)];
+    const gate = new SpeechGate(scripted(probs), config);
+    const events = await gate.process(new Int16Array(probs.length * 512));
+    const start = events.find((e) => e.kind === 'start');
+    const end = events.find((e) => e.kind === 'end');
+    expect(start).toMatchObject({ at: 2 * 512, feedStart: 0 });
+    expect(end).toMatchObject({ at: 12 * 512 });
+    const fed = events.reduce(
+      (a, e) => a + (e.kind === 'start' ? e.head.length : e.kind === 'audio' ? e.pcm.length : 0),
+      0,
+    );
+    // head (pre-roll + first speech window) + 3 speech + 3 pause + 3 speech + post-roll (2 windows = 64 ms)
+    expect(fed).toBe(3 * 512 + 3 * 512 + 3 * 512 + 3 * 512 + 1024);
+    expect(gate.inSpeech).toBe(false);
+  });
+
+  it('closes an open utterance at end of input with the post-roll only', async () => {
+    const probs = [0.9, 0.9, 0.9, 0.1, 0.1, 0.1, 0.1];
+    const gate = new SpeechGate(scripted(probs), config);
+    await gate.process(new Int16Array(probs.length * 512));
+    const tail = gate.finish();
+    expect(tail.map((e) => e.kind)).toEqual(['audio', 'end']);
+    expect(tail[0]!.kind === 'audio' && tail[0]!.pcm.length).toBe(1024);
+    expect(gate.finish()).toEqual([]);
   });
 });
