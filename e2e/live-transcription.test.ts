@@ -101,6 +101,14 @@ describe.each(['embedded', 'distributed'] as const)('live transcription (%s)', (
     const vtt = await (await fetch(`${h.url}/v1/rooms/${room}/transcript?format=vtt`)).text();
     expect(vtt.startsWith('WEBVTT')).toBe(true);
     expect(normalizeText(vtt)).toContain(normalizeText(finals[0]!.text));
+    // Operations: per-stage latency and real-time factor are exported where the transcriber runs.
+    if (mode === 'embedded') {
+      const metrics = await (await fetch(`${h.url}/metrics`)).text();
+      const count = metrics.match(/mi_stage_latency_seconds_count\{stage="end_of_utterance_to_final"\} (\d+)/);
+      expect(Number(count?.[1])).toBe(finals.length);
+      expect(metrics).toMatch(/mi_asr_real_time_factor_count\{engine="pocketsphinx"\} [1-9]/);
+      expect(metrics).toMatch(/mi_batch_size_count\{model="silero_vad"\} [1-9]/);
+    }
     client.close();
   }, 120_000);
 

@@ -78,8 +78,12 @@ export class TranscriberService {
     if (msg.deliveryCount > 1) this.opts.metrics.retries.inc({ stage: 'transcribe_claim' });
     const saved = await this.#kv!.get(id);
     const checkpoint = saved ? (JSON.parse(Buffer.from(saved.value).toString('utf8')) as SavedCheckpoint) : undefined;
-    const active = new ActiveStream(this.opts, ev, msg, this.#kv!, checkpoint, () => this.#active.delete(id));
+    const active = new ActiveStream(this.opts, ev, msg, this.#kv!, checkpoint, () => {
+      this.#active.delete(id);
+      this.opts.metrics.queueDepth.set({ queue: 'transcriber_active_streams' }, this.#active.size);
+    });
     this.#active.set(id, active);
+    this.opts.metrics.queueDepth.set({ queue: 'transcriber_active_streams' }, this.#active.size);
     await active.run();
   }
 
@@ -131,7 +135,7 @@ class ActiveStream {
         speech: (state, at, probability) => this.#publishSpeech(state, at, probability),
         partial: (data, id) => this.#publish(subjects.transcriptPartial(d.room), 'transcript.partial', data, id),
         final: async (data, id, timing) => {
-          await this.#append(subjects.transcriptFinal(d.room), 'transcript.final', data, id);
+          await this.#publish(subjects.transcriptFinal(d.room), 'transcript.final', data, id, true);
           const m = this.opts.metrics;
           m.stageLatency.observe({ stage: 'asr_final' }, timing.asrMs / 1000);
           m.realTimeFactor.observe({ engine: opts.engine.info.name }, timing.asrMs / Math.max(1, timing.audioMs));
@@ -183,8 +187,12 @@ class ActiveStream {
     if (frame.meta.data.stream !== d.stream) return; // an earlier or parallel stream of the same participant
     const t0 = performance.now();
     await this.#transcriber.push(frame.pcm, frame.meta.data.offset);
-    this.opts.metrics.stageLatency.observe({ stage: 'vad' }, (performance.now() - t0) / 1000);
-    this.opts.metrics.audioSeconds.inc({ stage: 'transcriber' }, frame.pcm.length / 16000);
+    const m = this.opts.metrics;
+    m.stageLatency.observe({ stage: 'transcribe_frame' }, (performance.now() - t0) / 1000);
+    // How far behind real time this stream is processed (grows when the worker is overloaded).
+    const frameEnd = Date.parse(d.streamStartedAt) + ((frame.meta.data.offset + frame.pcm.length) / 16000) * 1000;
+    m.stageLatency.observe({ stage: 'transcriber_lag' }, Math.max(0, Date.now() - frameEnd) / 1000);
+    m.audioSeconds.inc({ stage: 'transcriber' }, frame.pcm.length / 16000);
     await this.#maybeCheckpoint(seq);
   }
 
@@ -214,22 +222,14 @@ class ActiveStream {
     );
   }
 
-  async #publish(subject: string, type: string, data: unknown, id: string): Promise<void> {
+  /** Partials and speech state are fire-and-forget; finals are appended durably (`durable`). */
+  async #publish(subject: string, type: string, data: unknown, id: string, durable = false): Promise<void> {
     const ev = makeEvent(type, 1, data, this.#ctx, id);
     this.opts.metrics.events.inc({ type });
-    await this.opts.bus.publish(subject, Buffer.from(JSON.stringify(ev)), {
-      msgId: id,
-      headers: { [headerNames.correlationId]: this.#ctx.correlationId },
-    });
-  }
-
-  async #append(subject: string, type: string, data: unknown, id: string): Promise<void> {
-    const ev = makeEvent(type, 1, data, this.#ctx, id);
-    this.opts.metrics.events.inc({ type });
-    await this.opts.bus.append(subject, Buffer.from(JSON.stringify(ev)), {
-      msgId: id,
-      headers: { [headerNames.correlationId]: this.#ctx.correlationId },
-    });
+    const bytes = Buffer.from(JSON.stringify(ev));
+    const opts = { msgId: id, headers: { [headerNames.correlationId]: this.#ctx.correlationId } };
+    if (durable) await this.opts.bus.append(subject, bytes, opts);
+    else await this.opts.bus.publish(subject, bytes, opts);
   }
 
   async #finish(): Promise<void> {

@@ -14,7 +14,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     registry,
     stageLatency: new Histogram({
       name: 'mi_stage_latency_seconds',
-      help: 'Latency of one pipeline stage (ingest, vad, asr_partial, asr_final, end_of_utterance_to_final, publish)',
+      help: 'Latency of one pipeline stage (ingest, transcribe_frame, transcriber_lag, asr_final, end_of_utterance_to_final)',
       labelNames: ['stage'] as const,
       buckets: latencyBuckets,
       registers: [registry],
