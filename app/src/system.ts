@@ -68,7 +68,7 @@ export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = pr
   if (services.has('transcriber')) {
     const tc = transcriberConfigFromEnv(env);
     const vad = await SileroVad.create({ onBatch: (n) => metrics.batchSize.observe({ model: 'silero_vad' }, n) });
-    engine = await createAsrEngine(tc);
+    engine = await createAsrEngine(tc, 'live');
     transcriber = new TranscriberService({
       bus,
       vad,

@@ -6,7 +6,7 @@ import { formatEta, ProgressBar } from './progress-bar.ts';
 export async function transcribeCommand(file: string, format: TranscriptFormat, quiet: boolean): Promise<void> {
   const settings = transcriberConfigFromEnv();
   const vad = await SileroVad.create();
-  const engine = await createAsrEngine(settings);
+  const engine = await createAsrEngine(settings, 'batch');
   const bar = quiet ? undefined : new ProgressBar('transcribing');
   try {
     const result = await transcribeFile(file, {

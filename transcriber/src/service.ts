@@ -198,14 +198,14 @@ class ActiveStream {
 
   /** Saves resumable state between utterances: right after a final, and periodically in silence. */
   async #maybeCheckpoint(seq: number): Promise<void> {
-    const state = this.#transcriber.checkpoint();
-    if (!state) return;
+    if (!this.#transcriber.resumable) return;
     const now = performance.now();
     const justClosed = this.#wasInUtterance;
     this.#wasInUtterance = false;
     if (!justClosed && now - this.#lastCheckpointMs < this.opts.checkpointEveryMs) return;
     this.#lastCheckpointMs = now;
-    const saved: SavedCheckpoint = { resumeSeq: seq + 1, state };
+    // Built only when written: serialising the state on every frame was a hot spot.
+    const saved: SavedCheckpoint = { resumeSeq: seq + 1, state: this.#transcriber.checkpoint()! };
     await this.kv.put(this.started.data.stream, Buffer.from(JSON.stringify(saved)));
   }
   #wasInUtterance = false;

@@ -64,9 +64,14 @@ export class StreamTranscriber {
     return this.#gate.offset;
   }
 
+  /** True between utterances, when a checkpoint can be taken. */
+  get resumable(): boolean {
+    return !this.#utterance && !this.#gate.inSpeech;
+  }
+
   /** State to resume from, or undefined while an utterance is open (resume must redo it). */
   checkpoint(): StreamCheckpoint | undefined {
-    if (this.#utterance || this.#gate.inSpeech) return undefined;
+    if (!this.resumable) return undefined;
     return { ...this.#gate.state(), asr: structuredClone(this.#asrContext) };
   }
 
