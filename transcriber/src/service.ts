@@ -1,5 +1,7 @@
 import { type Bus, headerNames, type KeyValue, type Subscription, type WorkMessage } from '@mi/bus';
 import {
+  type AudioFrame,
+  assertValid,
   audioMessageKinds,
   decodeAudioFrame,
   type Envelope,
@@ -7,6 +9,7 @@ import {
   makeEvent,
   queues,
   type StreamLifecycleData,
+  StreamLifecycleV1,
   streams,
   subjects,
 } from '@mi/contracts';
@@ -72,7 +75,13 @@ export class TranscriberService {
   }
 
   async #onClaim(msg: WorkMessage): Promise<void> {
-    const ev = JSON.parse(Buffer.from(msg.data).toString('utf8')) as Envelope<'media.stream', StreamLifecycleData>;
+    let ev: Envelope<'media.stream', StreamLifecycleData>;
+    try {
+      ev = assertValid(StreamLifecycleV1, JSON.parse(Buffer.from(msg.data).toString('utf8')), 'stream claim');
+    } catch (err) {
+      this.opts.logger.error({ err: (err as Error).message }, 'invalid stream claim dead-lettered');
+      return msg.term((err as Error).message);
+    }
     const id = ev.data.stream;
     if (this.#active.has(id)) return msg.ack(); // a duplicate claim of a stream we already hold
     if (msg.deliveryCount > 1) this.opts.metrics.retries.inc({ stage: 'transcribe_claim' });
@@ -183,7 +192,15 @@ class ActiveStream {
       this.opts.logger.info({ stream: d.stream }, 'stream transcribed');
       return this.#finish();
     }
-    const frame = decodeAudioFrame(data);
+    let frame: AudioFrame;
+    try {
+      frame = decodeAudioFrame(data);
+    } catch (err) {
+      // A malformed frame is dropped (the gap is bridged with silence), not fatal to the stream.
+      this.opts.metrics.droppedFrames.inc({ reason: 'malformed' });
+      this.opts.logger.warn({ err: (err as Error).message, stream: d.stream, seq }, 'malformed audio frame dropped');
+      return;
+    }
     if (frame.meta.data.stream !== d.stream) return; // an earlier or parallel stream of the same participant
     const t0 = performance.now();
     await this.#transcriber.push(frame.pcm, frame.meta.data.offset);

@@ -100,6 +100,25 @@ describe('StreamTranscriber', () => {
     expect(resumed.out.finals.map((f) => f.data.text)).toEqual(whole.out.finals.slice(1).map((f) => f.data.text));
   }, 90_000);
 
+  it('bridges a lost frame with silence and keeps the rest of the stream', async () => {
+    const finals: string[] = [];
+    const t = new StreamTranscriber(vad, engine, config, info, {
+      speech: () => {},
+      partial: () => {},
+      final: (d) => {
+        finals.push(d.text);
+      },
+    });
+    for (let at = 0; at < audio.length; at += 1600) {
+      if (at === 3200) continue; // lost inside the leading second of silence
+      await t.push(audio.subarray(at, at + 1600), at);
+    }
+    await t.end();
+    expect(t.offset).toBe(audio.length);
+    expect(wordErrorRate(reference.join(' '), finals.join(' '))).toBeLessThan(0.3);
+    await expect(t.push(new Int16Array(1600), audio.length + 16000 * 11)).rejects.toThrow(/gap/);
+  }, 60_000);
+
   it('produces nothing from silence and low noise', async () => {
     const out: string[] = [];
     const t = new StreamTranscriber(vad, engine, config, info, {

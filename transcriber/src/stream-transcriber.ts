@@ -34,6 +34,8 @@ type Utterance = {
 };
 
 const ms = (samples: number) => (samples / 16000) * 1000;
+/** Longest run of missing audio bridged with silence (10 s); longer gaps mean a broken stream. */
+const MAX_GAP_SAMPLES = 160_000;
 
 /**
  * The live path for one participant stream: VAD gates the ASR engine; partials while speech
@@ -79,8 +81,14 @@ export class StreamTranscriber {
   async push(pcm: Int16Array, offset: number): Promise<void> {
     const have = this.#gate.offset;
     if (offset + pcm.length <= have) return; // already processed (replayed frame)
-    if (offset > have) throw new Error(`gap in stream ${this.info.stream}: expected sample ${have}, got ${offset}`);
-    for (const ev of await this.#gate.process(pcm.subarray(have - offset))) await this.#on(ev);
+    if (offset > have) {
+      // A frame was lost (e.g. a malformed message was dropped): keep time aligned with silence.
+      if (offset - have > MAX_GAP_SAMPLES)
+        throw new Error(`gap of ${offset - have} samples in stream ${this.info.stream}`);
+      for (const ev of await this.#gate.process(new Int16Array(offset - have))) await this.#on(ev);
+    }
+    for (const ev of await this.#gate.process(pcm.subarray(Math.max(0, this.#gate.offset - offset))))
+      await this.#on(ev);
     this.#maybePartial();
   }
 
