@@ -57,6 +57,16 @@ function werBound(): number {
   return Math.max(bareWer * 1.1, bareWer + 3 / words);
 }
 
+/** Every scripted utterance is covered by a final of its speaker: nothing was lost. */
+function expectEveryUtteranceTranscribed(finals: TranscriptFinalData[]) {
+  for (const u of meeting.utterances) {
+    const covered = finals.some((f) => f.speaker.id === u.speaker && f.start < u.end && f.end > u.start);
+    expect(covered, `no final for ${u.speaker}: "${u.text}" at ${Math.round(u.start)}-${Math.round(u.end)} ms`).toBe(
+      true,
+    );
+  }
+}
+
 function transcriptWer(finals: TranscriptFinalData[], speaker?: string) {
   const ordered = [...finals].sort((a, b) => a.start - b.start).filter((f) => !speaker || f.speaker.id === speaker);
   const ref = meeting.utterances.filter((u) => !speaker || u.speaker === speaker).map((u) => u.text);
@@ -92,6 +102,7 @@ describe.each(['embedded', 'distributed'] as const)('live transcription (%s)', (
       );
     expect(wer).toBeLessThanOrEqual(werBound());
     for (const speaker of ['alice', 'bob']) expect(transcriptWer(finals, speaker)).toBeLessThan(0.35);
+    expectEveryUtteranceTranscribed(finals);
 
     // Attribution: each final overlaps a scripted utterance of the same speaker, and never another's.
     for (const f of finals) {
@@ -150,6 +161,11 @@ describe.each(['embedded', 'distributed'] as const)('live transcription (%s)', (
       const finals = client.finals().map((f) => f.event.data);
       const ids = client.finals().map((f) => f.event.id);
       expect(new Set(ids).size).toBe(ids.length);
+      expectEveryUtteranceTranscribed(finals);
+      // The restarted worker took over all three streams from their checkpoints.
+      const resumed = h.transcriberLogs!().filter((l) => l.msg === 'transcribing stream' && l.redelivered === true);
+      expect(resumed.length).toBe(3);
+      expect(resumed.every((l) => (l.from as { kind: string }).kind === 'seq')).toBe(true);
       const wer = transcriptWer(finals);
       console.log(JSON.stringify({ mode: 'crash', wer, bareWer, finals: finals.length }));
       expect(wer).toBeLessThanOrEqual(werBound());

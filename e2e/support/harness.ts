@@ -15,6 +15,8 @@ export type Harness = {
   ingestUrl: string;
   /** Distributed only: the transcriber runs in its own process. */
   killTranscriber?: () => void;
+  /** Distributed only: JSON log lines of the current transcriber process. */
+  transcriberLogs?: () => Record<string, unknown>[];
   startTranscriber?: () => Promise<void>;
   stop(): Promise<void>;
 };
@@ -48,7 +50,9 @@ export async function startHarness(
   const distributed = { ...base, NATS_URL: nats.url };
   const system = await startSystem(appConfigFromEnv({ ...distributed, SERVICES: 'gateway,media-server' }), distributed);
   let child: ChildProcess | undefined;
+  let logs: Record<string, unknown>[] = [];
   const startTranscriber = async () => {
+    logs = [];
     child = spawn(process.execPath, ['--import', 'tsx', 'app/src/main.ts'], {
       cwd: repoRoot,
       env: { ...distributed, SERVICES: 'transcriber', LOG_LEVEL: 'info' },
@@ -59,7 +63,17 @@ export async function startHarness(
       let buf = '';
       proc.stdout!.on('data', (d: Buffer) => {
         buf += d.toString();
-        if (buf.includes('"msg":"transcriber started"')) resolve();
+        const lines = buf.split('\n');
+        buf = lines.pop()!;
+        for (const line of lines) {
+          try {
+            const entry = JSON.parse(line) as Record<string, unknown>;
+            logs.push(entry);
+            if (entry.msg === 'transcriber started') resolve();
+          } catch {
+            // not a log line
+          }
+        }
       });
       proc.on('exit', (code) => reject(new Error(`transcriber exited with ${code}`)));
     });
@@ -71,6 +85,7 @@ export async function startHarness(
     url: system.url!,
     ingestUrl: `ws${system.url!.slice(4)}/v1/ingest/audio`,
     killTranscriber: () => child?.kill('SIGKILL'),
+    transcriberLogs: () => logs,
     startTranscriber,
     async stop() {
       child?.kill('SIGTERM');
