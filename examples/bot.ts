@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { streamToIngest } from '@mi/media-server';
-import { decodeToPcm16k, probeMedia } from '@mi/transcriber';
+import { concatAll, decodeToPcm16k, probeMedia } from '@mi/transcriber';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -27,13 +27,8 @@ try {
   const info = await probeMedia(path);
   const parts: Int16Array[] = [];
   for await (const pcm of decodeToPcm16k(path)) parts.push(pcm);
-  const pcm = new Int16Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    pcm.set(p, at);
-    at += p.length;
-  }
-  const id = values.id ?? values.name.toLowerCase().replace(/[^a-z0-9_-]/g, '') ?? 'bot';
+  const pcm = concatAll(parts);
+  const id = values.id ?? (values.name.toLowerCase().replace(/[^a-z0-9_-]/g, '') || 'bot');
   console.error(`streaming ${(info.durationMs / 1000).toFixed(1)} s into room ${values.room} as ${values.name}`);
   const r = await streamToIngest({
     url: values.url,

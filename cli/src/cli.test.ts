@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { wordErrorRate } from '@mi/transcriber';
+import { concatAll, wordErrorRate } from '@mi/transcriber';
 import { synthesizeScript, writeWavFile } from '@mi/transcriber/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -33,12 +33,7 @@ beforeAll(async () => {
   const lines = (await synthesizeScript()).slice(0, 4);
   const gap = new Int16Array(8000);
   const parts = lines.flatMap((l) => [l.pcm, gap]);
-  const pcm = new Int16Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    pcm.set(p, at);
-    at += p.length;
-  }
+  const pcm = concatAll(parts);
   wav = join(dir, 'talk.wav');
   await writeWavFile(wav, pcm);
   reference = lines.map((l) => l.text).join(' ');

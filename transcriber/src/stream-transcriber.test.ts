@@ -5,6 +5,7 @@ import { type StreamCheckpoint, StreamTranscriber } from './stream-transcriber.t
 import { synthesizeScript } from './testing/script.ts';
 import { defaultSegmenterConfig } from './vad/segmenter.ts';
 import { SileroVad } from './vad/silero.ts';
+import { concatAll } from './vad/speech-gate.ts';
 import { wordErrorRate } from './wer.ts';
 
 let vad: SileroVad;
@@ -26,12 +27,7 @@ beforeAll(async () => {
   const lines = (await synthesizeScript()).filter((l) => l.speaker === 'alice').slice(0, 3);
   const gap = new Int16Array(16000);
   const parts = [gap, ...lines.flatMap((l) => [l.pcm, gap])];
-  audio = new Int16Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    audio.set(p, at);
-    at += p.length;
-  }
+  audio = concatAll(parts);
   reference = lines.map((l) => l.text);
 }, 60_000);
 afterAll(async () => {
