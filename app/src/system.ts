@@ -43,6 +43,8 @@ export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = pr
     // Embedded: raw audio cannot outlive its bots' connections, so it is not written to disk.
     memoryOnlyStreams: [streams.AUDIO.name],
     name: `mediaintel-${[...services].join('+')}`,
+    // In a compose deployment services may come up before NATS does.
+    connectTimeoutMs: 30_000,
   });
   for (const s of Object.values(streams)) await bus.ensureStream({ ...s, subjects: [...s.subjects] });
   const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;

@@ -16,6 +16,8 @@ export interface BusConfig {
   dataDir?: string;
   /** In-process bus: streams not persisted even with a dataDir. */
   memoryOnlyStreams?: string[];
+  /** NATS: keep retrying the first connection this long. */
+  connectTimeoutMs?: number;
   /** Connection name shown by the NATS server. */
   name?: string;
   onError?: (error: unknown) => void;
@@ -29,7 +31,12 @@ export async function createBus(config: BusConfig): Promise<Bus> {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-    return NatsBus.connect({ servers, ...(config.name ? { name: config.name } : {}), ...onError });
+    return NatsBus.connect({
+      servers,
+      ...(config.name ? { name: config.name } : {}),
+      ...(config.connectTimeoutMs ? { connectTimeoutMs: config.connectTimeoutMs } : {}),
+      ...onError,
+    });
   }
   return new InProcessBus({
     ...(config.dataDir ? { dataDir: config.dataDir } : {}),

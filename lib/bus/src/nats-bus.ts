@@ -54,6 +54,8 @@ import {
 export interface NatsBusOptions {
   servers: string | string[];
   name?: string;
+  /** Keep trying the first connection this long (services may start before NATS); default 0. */
+  connectTimeoutMs?: number;
   /** Errors thrown by subscribe/replay/watch handlers and consumer hiccups (default: console.error). */
   onError?: (error: unknown) => void;
 }
@@ -107,13 +109,25 @@ export class NatsBus implements Bus {
   }
 
   static async connect(opts: NatsBusOptions): Promise<NatsBus> {
-    const nc = await connect({
-      servers: opts.servers,
-      ...(opts.name ? { name: opts.name } : {}),
-      // A bus outlives server restarts: keep reconnecting, quickly.
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 250,
-    });
+    const deadline = Date.now() + (opts.connectTimeoutMs ?? 0);
+    const attempt = () =>
+      connect({
+        servers: opts.servers,
+        ...(opts.name ? { name: opts.name } : {}),
+        // A bus outlives server restarts: keep reconnecting, quickly.
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 250,
+      });
+    let nc: NatsConnection;
+    for (;;) {
+      try {
+        nc = await attempt();
+        break;
+      } catch (error) {
+        if (Date.now() >= deadline) throw error;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
     try {
       const jsm = await jetstreamManager(nc);
       return new NatsBus(nc, jsm, opts.onError ?? ((error) => console.error('[bus]', error)));
