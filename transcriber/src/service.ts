@@ -261,5 +261,6 @@ class ActiveStream {
     if (this.#done) return;
     this.#transcriber.abort();
     await this.#finish();
+    this.claim.nak(); // hand the stream over now rather than after the ack wait (rolling restarts)
   }
 }
