@@ -136,6 +136,8 @@ describe.each(['embedded', 'distributed'] as const)('live transcription (%s)', (
       expect(Number(count?.[1])).toBe(finals.length);
       expect(metrics).toMatch(/mi_asr_real_time_factor_count\{engine="pocketsphinx"\} [1-9]/);
       expect(metrics).toMatch(/mi_batch_size_count\{model="silero_vad"\} [1-9]/);
+      // Every ended stream was released by the worker.
+      expect(metrics).toMatch(/mi_queue_depth\{queue="transcriber_active_streams"\} 0/);
     }
     client.close();
   }, 120_000);

@@ -190,7 +190,8 @@ class ActiveStream {
       await this.kv.delete(d.stream);
       await this.claim.ack();
       this.opts.logger.info({ stream: d.stream }, 'stream transcribed');
-      return this.#finish();
+      this.#finish();
+      return;
     }
     let frame: AudioFrame;
     try {
@@ -249,18 +250,21 @@ class ActiveStream {
     else await this.opts.bus.publish(subject, bytes, opts);
   }
 
-  async #finish(): Promise<void> {
+  #finish(): void {
     this.#done = true;
     clearInterval(this.#heartbeat);
-    await this.#replay?.unsubscribe();
     this.onDone();
+    // Usually called from inside the replay's own handler, and unsubscribing waits for that handler
+    // to return: awaiting it here deadlocked (and leaked the stream). Unsubscribe once it has returned.
+    const replay = this.#replay;
+    if (replay) setImmediate(() => void replay.unsubscribe().catch(() => {}));
   }
 
   /** Worker shutdown: stop without acking, so another worker resumes from the checkpoint. */
   async stop(): Promise<void> {
     if (this.#done) return;
     this.#transcriber.abort();
-    await this.#finish();
+    this.#finish();
     this.claim.nak(); // hand the stream over now rather than after the ack wait (rolling restarts)
   }
 }
