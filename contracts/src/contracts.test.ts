@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeAudioFrame, encodeAudioFrame } from './codec.ts';
 import { makeEvent } from './make-event.ts';
-import { roomOfSubject, subjects } from './subjects.ts';
+import { subjects } from './subjects.ts';
 import { ValidationError, validateEvent } from './validate.ts';
 
 const ctx = { tenant: 'acme', correlationId: 'c-1', producer: { service: 'test', version: '0' }, room: 'r1' };
@@ -62,6 +62,5 @@ describe('subjects', () => {
     expect(subjects.audio('r1', 'alice')).toBe('v1.media.r1.alice.audio');
     expect(() => subjects.audio('r.1', 'alice')).toThrow(/room/);
     expect(() => subjects.audio('r1', 'a*')).toThrow(/participant/);
-    expect(roomOfSubject('v1.transcript.r1.final')).toBe('r1');
   });
 });

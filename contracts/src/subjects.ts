@@ -51,9 +51,3 @@ export const queues = {
   /** One message per live stream: whoever holds it transcribes that stream. */
   transcribeStream: 'v1.work.transcribe.stream',
 } as const;
-
-/** The room a subject belongs to, when it has one. */
-export function roomOfSubject(subject: string): string | undefined {
-  const parts = subject.split('.');
-  return parts.length >= 3 && ['transcript', 'speech', 'media'].includes(parts[1] ?? '') ? parts[2] : undefined;
-}

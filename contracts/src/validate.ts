@@ -1,7 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { FormatRegistry } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
-import { type CatalogueKey, eventCatalogue } from './catalogue.ts';
+import { eventCatalogue } from './catalogue.ts';
 import type { Envelope } from './envelope.ts';
 
 if (!FormatRegistry.Has('date-time')) {
@@ -46,8 +46,4 @@ export function validateEvent(value: unknown): Envelope {
   const schema = (eventCatalogue as Record<string, TSchema>)[key];
   if (!schema) throw new ValidationError(`unknown event type ${key}`, [{ path: '/type', message: 'unknown' }]);
   return assertValid(schema, value, key) as Envelope;
-}
-
-export function isCatalogueKey(key: string): key is CatalogueKey {
-  return key in eventCatalogue;
 }

@@ -70,10 +70,6 @@ export class TranscriberService {
     this.opts.logger.info({ bus: bus.kind, engine: this.opts.engine.info }, 'transcriber started');
   }
 
-  get activeStreams(): number {
-    return this.#active.size;
-  }
-
   async #onClaim(msg: WorkMessage): Promise<void> {
     let ev: Envelope<'media.stream', StreamLifecycleData>;
     try {

@@ -32,7 +32,7 @@ export const IngestReady = Type.Object({
 });
 export type IngestReady = Static<typeof IngestReady>;
 
-export const IngestControl = Type.Object({ type: Type.Literal('end') });
+export const IngestControl = Type.Object({ type: Type.Literal('end') }, { additionalProperties: false });
 
 /** WebSocket close codes (4000-4999 is the application range). */
 export const ingestCloseCodes = {

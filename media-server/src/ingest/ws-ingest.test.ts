@@ -88,6 +88,14 @@ describe('WebSocket audio ingest', () => {
     expect((await session((ws) => ws.send('{nope'))).code).toBe(ingestCloseCodes.badHello);
     expect((await session((ws) => ws.send(Buffer.alloc(10)))).code).toBe(ingestCloseCodes.badHello);
   });
+  it('rejects an unknown control message with 4415 and the schema reason', async () => {
+    const r = await session((ws) => {
+      ws.send(hello({ participant: { id: 'erin', name: 'Erin' } }));
+      ws.once('message', () => ws.send(JSON.stringify({ type: 'pause' })));
+    });
+    expect(r.code).toBe(ingestCloseCodes.badFormat);
+    expect(r.reason).toMatch(/control message/);
+  });
   it('closes with 4408 when no hello arrives in time', async () => {
     expect((await session(() => {})).code).toBe(ingestCloseCodes.helloTimeout);
   });

@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Bus } from '@mi/bus';
-import { assertValid, type IngestHello as Hello, IngestHello, ingestCloseCodes, ValidationError } from '@mi/contracts';
+import {
+  assertValid,
+  type IngestHello as Hello,
+  IngestControl,
+  IngestHello,
+  type IngestReady,
+  ingestCloseCodes,
+  ValidationError,
+} from '@mi/contracts';
 import type { Logger, Metrics } from '@mi/telemetry';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
@@ -120,19 +128,16 @@ class IngestSession {
     this.#startedMs = performance.now();
     this.opts.metrics.ingestStreams.inc({ source: 'ws' });
     this.opts.logger.info({ stream, room: hello.room, participant: hello.participant.id }, 'ingest stream started');
-    this.socket.send(JSON.stringify({ type: 'ready', protocol: 1, stream }));
+    const ready: IngestReady = { type: 'ready', protocol: 1, stream };
+    this.socket.send(JSON.stringify(ready));
   }
 
   #onControl(text: string): void {
-    let msg: { type?: unknown };
     try {
-      msg = JSON.parse(text);
-    } catch {
-      this.#fail(ingestCloseCodes.badFormat, 'text message is not JSON');
-      return;
-    }
-    if (msg.type !== 'end') {
-      this.#fail(ingestCloseCodes.badFormat, `unknown control message ${String(msg.type)}`);
+      assertValid(IngestControl, JSON.parse(text), 'control message');
+    } catch (err) {
+      const msg = err instanceof ValidationError ? err.message : 'text message is not JSON';
+      this.#fail(ingestCloseCodes.badFormat, msg);
       return;
     }
     void this.#finish('client ended').then(() => close(this.socket, ingestCloseCodes.normal, 'stream ended'));
