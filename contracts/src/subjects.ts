@@ -19,13 +19,26 @@ export const subjects = {
   transcriptPartial: (room: string) => `v1.transcript.${token(room, 'room')}.partial`,
   transcriptFinal: (room: string) => `v1.transcript.${token(room, 'room')}.final`,
   jobProgress: (job: string) => `v1.job.${token(job, 'job')}.progress`,
+  summaryUpdate: (room: string) => `v1.summary.${token(room, 'room')}.update`,
+  summaryFinal: (room: string) => `v1.summary.${token(room, 'room')}.final`,
+  actionPending: (room: string) => `v1.action.${token(room, 'room')}.pending`,
+  actionApproved: (room: string) => `v1.action.${token(room, 'room')}.approved`,
+  actionRejected: (room: string) => `v1.action.${token(room, 'room')}.rejected`,
+  roomEnded: (room: string) => `v1.room.${token(room, 'room')}.ended`,
+  audit: (tenant: string) => `v1.audit.${token(tenant, 'tenant')}`,
   /** Wildcards for subscribers. */
   allAudio: 'v1.media.*.*.audio',
   allStreamLifecycle: 'v1.media.*.*.stream',
+  allTranscriptFinals: 'v1.transcript.*.final',
+  allActionDecisions: 'v1.action.*.*',
+  allRoomEnded: 'v1.room.*.ended',
   roomEvents: (room: string) => [
     `v1.transcript.${token(room, 'room')}.>`,
     `v1.speech.${token(room, 'room')}.>`,
     `v1.media.${token(room, 'room')}.*.stream`,
+    `v1.summary.${token(room, 'room')}.>`,
+    `v1.action.${token(room, 'room')}.>`,
+    `v1.room.${token(room, 'room')}.>`,
   ],
 } as const;
 
@@ -36,11 +49,21 @@ export const streams = {
   /** Everything a client may read or resume: transcripts, speech state, lifecycle, progress. */
   EVENTS: {
     name: 'EVENTS',
-    subjects: ['v1.transcript.>', 'v1.speech.>', 'v1.media.*.*.stream', 'v1.job.>'],
+    subjects: [
+      'v1.transcript.>',
+      'v1.speech.>',
+      'v1.media.*.*.stream',
+      'v1.job.>',
+      'v1.summary.>',
+      'v1.action.>',
+      'v1.room.>',
+    ],
     maxAgeMs: 7 * 24 * 3600_000,
   },
   /** Work items (claims on live streams, batch jobs); each taken by one worker of a durable consumer. */
   WORK: { name: 'WORK', subjects: ['v1.work.>'], maxAgeMs: 24 * 3600_000 },
+  /** Who decided what, when and why. Immutable: the stream denies delete and purge; kept for a year. */
+  AUDIT: { name: 'AUDIT', subjects: ['v1.audit.>'], maxAgeMs: 365 * 24 * 3600_000, immutable: true },
 } as const;
 
 /** Header on the audio subject telling frames from the end-of-stream marker. */

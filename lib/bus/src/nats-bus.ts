@@ -242,6 +242,7 @@ export class NatsBus implements Bus {
       subjects: [...config.subjects],
       max_age: msToNanos(config.maxAgeMs ?? 0),
       duplicate_window: msToNanos(duplicateWindowOf(config)),
+      ...(config.immutable ? { deny_delete: true, deny_purge: true } : {}),
     };
     try {
       const info = await this.jsm.streams.info(config.name);
@@ -249,7 +250,8 @@ export class NatsBus implements Bus {
       const same =
         JSON.stringify([...c.subjects].sort()) === JSON.stringify([...wanted.subjects].sort()) &&
         c.max_age === wanted.max_age &&
-        c.duplicate_window === wanted.duplicate_window;
+        c.duplicate_window === wanted.duplicate_window &&
+        Boolean(c.deny_delete) === Boolean(config.immutable);
       if (!same) await this.jsm.streams.update(config.name, wanted);
     } catch (error) {
       if (apiCode(error) !== apiCodes.streamNotFound) throw error;

@@ -64,6 +64,8 @@ export interface StreamConfig {
   maxAgeMs?: number;
   /** Window in which a repeated msgId is dropped (default 2 minutes). */
   duplicateWindowMs?: number;
+  /** Deny deleting messages and purging the stream (audit logs). Cannot be undone on NATS. */
+  immutable?: boolean;
 }
 
 export type DeliverFrom =
