@@ -69,6 +69,41 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       labelNames: ['stage'] as const,
       registers: [registry],
     }),
+    deadLetters: new Counter({
+      name: 'mi_dead_letters_total',
+      help: 'Messages or deliveries given up after their retries, by stage',
+      labelNames: ['stage'] as const,
+      registers: [registry],
+    }),
+    webhookDeliveries: new Counter({
+      name: 'mi_webhook_deliveries_total',
+      help: 'Webhook delivery attempts, by outcome (ok, http_error, network_error, circuit_open)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    circuitOpen: new Gauge({
+      name: 'mi_circuit_open',
+      help: '1 while a circuit breaker is open or half-open, by dependency',
+      labelNames: ['dependency'] as const,
+      registers: [registry],
+    }),
+    approvalsPending: new Gauge({
+      name: 'mi_approvals_pending',
+      help: 'High-risk actions waiting for a person',
+      registers: [registry],
+    }),
+    engineFallbacks: new Counter({
+      name: 'mi_engine_fallbacks_total',
+      help: 'Times a preferred model failed and a fallback (rules) answered, by stage and reason',
+      labelNames: ['stage', 'reason'] as const,
+      registers: [registry],
+    }),
+    inferenceCost: new Counter({
+      name: 'mi_inference_cost_total',
+      help: 'Estimated inference cost (tokens for LLMs, CPU seconds for local engines), by engine and unit',
+      labelNames: ['engine', 'unit'] as const,
+      registers: [registry],
+    }),
   };
 }
 
