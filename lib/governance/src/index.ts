@@ -1,0 +1,2 @@
+export * from './approval-store.ts';
+export * from './audit-log.ts';
