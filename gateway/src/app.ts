@@ -1,17 +1,30 @@
 import { readFile } from 'node:fs/promises';
 import websocket from '@fastify/websocket';
 import type { Bus } from '@mi/bus';
-import type { Logger } from '@mi/telemetry';
+import type { ApprovalStore, AuditLog } from '@mi/governance';
+import type { Logger, Metrics } from '@mi/telemetry';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
+import { type ApiKey, authPlugin } from './auth.ts';
 import { installErrorHandler } from './errors.ts';
+import { idempotencyPlugin } from './idempotency.ts';
+import { approvalRoutes } from './routes/approvals.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
+import { auditRoutes, roomRoutes } from './routes/rooms.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { transcriptRoutes } from './routes/transcript.ts';
 
 export type GatewayOptions = {
   bus: Bus;
   logger: Logger;
+  metrics: Metrics;
+  approvals: ApprovalStore;
+  audit: AuditLog;
+  /** No keys: open mode, every request is the local admin (embedded single-user default). */
+  apiKeys?: ApiKey[];
+  /** Mounted after auth, so routes see `request.principal` (e.g. webhooks). */
+  routes?: { plugin: FastifyPluginAsync<never>; options: unknown }[];
+  version?: string;
   registries: Registry[];
   checks: ReadinessCheck[];
   /** Extra plugins mounted on the same server (e.g. the bot audio ingest in the embedded mode). */
@@ -38,8 +51,21 @@ export async function createGateway(opts: GatewayOptions): Promise<FastifyInstan
     reply.header('x-correlation-id', req.id);
   });
   await app.register(healthRoutes, { checks: opts.checks, registries: opts.registries });
+  await app.register(authPlugin, { keys: opts.apiKeys ?? [] });
+  await app.register(idempotencyPlugin, { bus: opts.bus });
+  const producer = { service: 'gateway', version: opts.version ?? '0.0.0' };
   await app.register(transcriptRoutes, { bus: opts.bus });
   await app.register(streamRoutes, { bus: opts.bus, heartbeatMs: opts.heartbeatMs ?? 15_000 });
+  await app.register(approvalRoutes, {
+    bus: opts.bus,
+    approvals: opts.approvals,
+    audit: opts.audit,
+    metrics: opts.metrics,
+    producer,
+  });
+  await app.register(roomRoutes, { bus: opts.bus, audit: opts.audit, producer });
+  await app.register(auditRoutes, { audit: opts.audit });
+  for (const p of opts.routes ?? []) await app.register(p.plugin, p.options as never);
   for (const p of opts.plugins ?? []) await app.register(p.plugin, p.options as never);
   const consolePage = await readFile(new URL('../public/index.html', import.meta.url), 'utf8');
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(consolePage));

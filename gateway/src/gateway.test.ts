@@ -1,5 +1,6 @@
 import { type Bus, InProcessBus } from '@mi/bus';
 import { makeEvent, streams, subjects } from '@mi/contracts';
+import { ApprovalStore, AuditLog } from '@mi/governance';
 import { createLogger, createMetrics } from '@mi/telemetry';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,6 +86,9 @@ beforeAll(async () => {
   app = await createGateway({
     bus,
     logger: createLogger({ service: 'gw', level: 'silent' }),
+    metrics,
+    approvals: await ApprovalStore.open(bus),
+    audit: new AuditLog(bus, { service: 'test', version: '0' }),
     registries: [metrics.registry],
     checks: [{ name: 'asr', check: () => ready }],
   });
