@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { configFromEnv } from '@mi/contracts';
 import { type Static, Type } from '@sinclair/typebox';
 
-export const serviceNames = ['gateway', 'media-server', 'transcriber'] as const;
+export const serviceNames = ['gateway', 'media-server', 'transcriber', 'summarizer'] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
 export const AppConfigSchema = Type.Object({
@@ -10,7 +10,7 @@ export const AppConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   /** Port of the standalone media-server ingest when it runs without the gateway. */
   mediaPort: Type.Integer({ minimum: 0, maximum: 65535, default: 8081 }),
-  /** Comma-separated subset of gateway,media-server,transcriber; default all in one process. */
+  /** Comma-separated subset of gateway,media-server,transcriber,summarizer; default all in one process. */
   services: Type.String({ default: serviceNames.join(',') }),
   /** Unset: embedded in-process bus. Set: NATS JetStream (distributed). */
   natsUrl: Type.Optional(Type.String()),
@@ -25,6 +25,12 @@ export const AppConfigSchema = Type.Object({
   s3Bucket: Type.String({ default: 'mediaintel' }),
   s3Region: Type.String({ default: 'us-east-1' }),
   logLevel: Type.String({ default: 'info' }),
+  /** `id:role:tenant:token,...`; unset: open mode (local admin), for a single user on localhost. */
+  apiKeys: Type.Optional(Type.String()),
+  /** OpenTelemetry spans: none, console or memory. */
+  tracesExporter: Type.Union([Type.Literal('none'), Type.Literal('console'), Type.Literal('memory')], {
+    default: 'none',
+  }),
 });
 export type AppConfig = Static<typeof AppConfigSchema>;
 
@@ -48,6 +54,8 @@ export function appConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfi
       s3Bucket: 'S3_BUCKET',
       s3Region: 'S3_REGION',
       logLevel: 'LOG_LEVEL',
+      apiKeys: 'API_KEYS',
+      tracesExporter: 'OTEL_TRACES_EXPORTER',
     },
     env,
   );

@@ -2,10 +2,12 @@ import { join } from 'node:path';
 import websocket from '@fastify/websocket';
 import { type Bus, createBus } from '@mi/bus';
 import { streams } from '@mi/contracts';
-import { createGateway } from '@mi/gateway';
+import { createGateway, parseApiKeys } from '@mi/gateway';
+import { ApprovalStore, AuditLog } from '@mi/governance';
 import { ingestConfigFromEnv, wsIngestPlugin } from '@mi/media-server';
 import { createObjectStore, type ObjectStore } from '@mi/object-store';
-import { createLogger, createMetrics, type Logger, type Metrics } from '@mi/telemetry';
+import { createSummarizerService, type SummarizerService, summarizerConfigFromEnv } from '@mi/summarizer';
+import { createLogger, createMetrics, createTracing, type Logger, type Metrics, type Tracing } from '@mi/telemetry';
 import {
   createAsrEngine,
   type PocketsphinxEngine,
@@ -23,9 +25,11 @@ export type System = {
   store: ObjectStore;
   logger: Logger;
   metrics: Metrics;
+  tracing: Tracing;
   /** Base URL of the HTTP server (gateway, or media-server alone). */
   url: string | undefined;
   transcriber: TranscriberService | undefined;
+  summarizer: SummarizerService | undefined;
   close(): Promise<void>;
 };
 
@@ -37,6 +41,7 @@ export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = pr
   const services = new Set<ServiceName>(parseServices(config.services));
   const logger = createLogger({ service: [...services].join('+'), level: config.logLevel });
   const metrics = createMetrics();
+  const tracing = createTracing({ service: [...services].join('+'), exporter: config.tracesExporter });
   const bus = await createBus({
     natsUrl: config.natsUrl,
     dataDir: config.natsUrl ? undefined : join(config.dataDir, 'bus'),
@@ -82,6 +87,7 @@ export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = pr
       claimAckWaitMs: tc.claimAckWaitMs,
       maxStreams: tc.maxStreams,
       checkpointEveryMs: tc.checkpointEveryMs,
+      tracer: tracing.tracer,
     });
     await transcriber.start();
     const e = engine;
@@ -90,6 +96,22 @@ export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = pr
       await e.close();
       await vad.close();
     });
+  }
+
+  let summarizer: SummarizerService | undefined;
+  if (services.has('summarizer')) {
+    summarizer = await createSummarizerService({
+      bus,
+      config: summarizerConfigFromEnv(env),
+      logger: logger.child({ component: 'summarizer' }),
+      metrics,
+      tracer: tracing.tracer,
+      service: { name: 'summarizer', version },
+      env,
+    });
+    await summarizer.start();
+    const s = summarizer;
+    closers.push(() => s.close());
   }
 
   const ingest = services.has('media-server')
@@ -101,15 +123,22 @@ export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = pr
           logger: logger.child({ component: 'ingest' }),
           metrics,
           service: { name: 'media-server', version },
+          tracer: tracing.tracer,
         },
       }
     : undefined;
 
   let server: FastifyInstance | undefined;
   if (services.has('gateway')) {
+    const producer = { service: 'gateway', version };
     server = await createGateway({
       bus,
       logger,
+      metrics,
+      version,
+      approvals: await ApprovalStore.open(bus),
+      audit: new AuditLog(bus, producer),
+      apiKeys: parseApiKeys(config.apiKeys),
       registries: [metrics.registry],
       checks: [
         { name: 'bus', check: async () => (await bus.kv('health')) !== undefined },
@@ -144,12 +173,15 @@ export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = pr
     store,
     logger,
     metrics,
+    tracing,
     url,
     transcriber,
+    summarizer,
     async close() {
       for (const c of closers) await c().catch((err) => logger.warn({ err }, 'close failed'));
       await store.close();
       await bus.close();
+      await tracing.shutdown();
     },
   };
 }

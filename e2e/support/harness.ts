@@ -8,28 +8,80 @@ import { startNatsServer } from '@mi/bus/testing';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** A service running in its own process (distributed mode), which tests may kill and restart. */
+export type ChildService = {
+  start(): Promise<void>;
+  kill(signal?: NodeJS.Signals): void;
+  /** JSON log lines of the current process. */
+  logs(): Record<string, unknown>[];
+};
+
 export type Harness = {
   mode: 'embedded' | 'distributed';
   system: System;
   url: string;
   ingestUrl: string;
+  natsUrl?: string;
+  /** Distributed only: the services started as child processes, by name. */
+  children: Record<string, ChildService>;
   /** Distributed only: the transcriber runs in its own process. */
   killTranscriber?: () => void;
-  /** Distributed only: JSON log lines of the current transcriber process. */
   transcriberLogs?: () => Record<string, unknown>[];
   startTranscriber?: () => Promise<void>;
   stop(): Promise<void>;
 };
 
 const quiet = { LOG_LEVEL: 'warn' };
+const startedMessage: Record<string, string> = {
+  transcriber: 'transcriber started',
+  summarizer: 'summarizer started',
+};
+
+function childService(name: string, env: NodeJS.ProcessEnv): ChildService {
+  let child: ChildProcess | undefined;
+  let logs: Record<string, unknown>[] = [];
+  return {
+    logs: () => logs,
+    kill: (signal = 'SIGKILL') => child?.kill(signal),
+    start: async () => {
+      logs = [];
+      child = spawn(process.execPath, ['--import', 'tsx', 'app/src/main.ts'], {
+        cwd: repoRoot,
+        env: { ...env, SERVICES: name, LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const proc = child;
+      await new Promise<void>((resolve, reject) => {
+        let buf = '';
+        proc.stdout!.on('data', (d: Buffer) => {
+          buf += d.toString();
+          const lines = buf.split('\n');
+          buf = lines.pop()!;
+          for (const line of lines) {
+            try {
+              const entry = JSON.parse(line) as Record<string, unknown>;
+              logs.push(entry);
+              if (entry.msg === startedMessage[name]) resolve();
+            } catch {
+              // not a log line
+            }
+          }
+        });
+        proc.on('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
+      });
+    },
+  };
+}
 
 /**
- * Starts the product as a user would: embedded = one process with everything; distributed =
- * a real nats-server, gateway+ingest in this process, and the transcriber as a separate process.
+ * Starts the product as a user would: embedded = one process with everything; distributed = a real
+ * nats-server, the other services in this process, and `childServices` (default the transcriber)
+ * each as a separate process.
  */
 export async function startHarness(
   mode: 'embedded' | 'distributed',
   env: Record<string, string> = {},
+  opts: { childServices?: string[]; inProcess?: string } = {},
 ): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'mi-e2e-'));
   const base = { ...process.env, ...quiet, DATA_DIR: dataDir, PORT: '0', ...env };
@@ -40,6 +92,7 @@ export async function startHarness(
       system,
       url: system.url!,
       ingestUrl: `ws${system.url!.slice(4)}/v1/ingest/audio`,
+      children: {},
       async stop() {
         await system.close();
         await rm(dataDir, { recursive: true, force: true });
@@ -48,47 +101,28 @@ export async function startHarness(
   }
   const nats = await startNatsServer();
   const distributed = { ...base, NATS_URL: nats.url };
-  const system = await startSystem(appConfigFromEnv({ ...distributed, SERVICES: 'gateway,media-server' }), distributed);
-  let child: ChildProcess | undefined;
-  let logs: Record<string, unknown>[] = [];
-  const startTranscriber = async () => {
-    logs = [];
-    child = spawn(process.execPath, ['--import', 'tsx', 'app/src/main.ts'], {
-      cwd: repoRoot,
-      env: { ...distributed, SERVICES: 'transcriber', LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const proc = child;
-    await new Promise<void>((resolve, reject) => {
-      let buf = '';
-      proc.stdout!.on('data', (d: Buffer) => {
-        buf += d.toString();
-        const lines = buf.split('\n');
-        buf = lines.pop()!;
-        for (const line of lines) {
-          try {
-            const entry = JSON.parse(line) as Record<string, unknown>;
-            logs.push(entry);
-            if (entry.msg === 'transcriber started') resolve();
-          } catch {
-            // not a log line
-          }
-        }
-      });
-      proc.on('exit', (code) => reject(new Error(`transcriber exited with ${code}`)));
-    });
-  };
-  await startTranscriber();
+  const childNames = opts.childServices ?? ['transcriber'];
+  const inProcess = opts.inProcess ?? 'gateway,media-server';
+  const system = await startSystem(appConfigFromEnv({ ...distributed, SERVICES: inProcess }), distributed);
+  const children = Object.fromEntries(childNames.map((n) => [n, childService(n, distributed)]));
+  for (const c of Object.values(children)) await c.start();
+  const transcriber = children.transcriber;
   return {
     mode,
     system,
     url: system.url!,
     ingestUrl: `ws${system.url!.slice(4)}/v1/ingest/audio`,
-    killTranscriber: () => child?.kill('SIGKILL'),
-    transcriberLogs: () => logs,
-    startTranscriber,
+    natsUrl: nats.url,
+    children,
+    ...(transcriber
+      ? {
+          killTranscriber: () => transcriber.kill(),
+          transcriberLogs: () => transcriber.logs(),
+          startTranscriber: () => transcriber.start(),
+        }
+      : {}),
     async stop() {
-      child?.kill('SIGTERM');
+      for (const c of Object.values(children)) c.kill('SIGTERM');
       await system.close();
       await nats.stop();
       await rm(dataDir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { meetingScript, speechBounds, synthesizeScript } from '@mi/transcriber/testing';
+import { meetingScript, type ScriptLine, speechBounds, synthesizeScript } from '@mi/transcriber/testing';
 
 export type ScriptedUtterance = {
   speaker: 'alice' | 'bob';
@@ -23,10 +23,13 @@ const RATE = 16000;
  * Lays the script out as a two-speaker meeting: utterances alternate with `gapMs` of silence,
  * each speaker on their own track (as each participant's audio arrives separately).
  */
-export async function buildMeeting(opts: { gapMs?: number; leadMs?: number; count?: number } = {}): Promise<Meeting> {
+export async function buildMeeting(
+  opts: { gapMs?: number; leadMs?: number; count?: number; script?: ScriptLine[] } = {},
+): Promise<Meeting> {
   const gap = Math.round(((opts.gapMs ?? 900) / 1000) * RATE);
   const lead = Math.round(((opts.leadMs ?? 600) / 1000) * RATE);
-  const script = meetingScript.slice(0, opts.count ?? meetingScript.length);
+  const all = opts.script ?? meetingScript;
+  const script = all.slice(0, opts.count ?? all.length);
   const clips = (await synthesizeScript(script)).map((l) => l.pcm);
   const trimmed = clips.map((c) => {
     const b = speechBounds(c);

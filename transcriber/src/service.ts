@@ -13,7 +13,8 @@ import {
   streams,
   subjects,
 } from '@mi/contracts';
-import type { Logger, Metrics } from '@mi/telemetry';
+import { type Logger, type Metrics, startSpanFrom, traceparentOf } from '@mi/telemetry';
+import type { Tracer } from '@opentelemetry/api';
 import type { AsrEngine } from './engine/types.ts';
 import { type StreamCheckpoint, StreamTranscriber, type TranscriberConfig } from './stream-transcriber.ts';
 import type { SileroVad } from './vad/silero.ts';
@@ -32,6 +33,8 @@ export type TranscriberServiceOptions = {
   maxStreams: number;
   /** Checkpoint at most this often while a stream is silent. */
   checkpointEveryMs: number;
+  /** Each final is a span (`asr.utterance`) in the stream's trace; its context rides on the final. */
+  tracer?: Tracer;
 };
 
 const CHECKPOINT_BUCKET = 'transcriber_checkpoints';
@@ -140,7 +143,21 @@ class ActiveStream {
         speech: (state, at, probability) => this.#publishSpeech(state, at, probability),
         partial: (data, id) => this.#publish(subjects.transcriptPartial(d.room), 'transcript.partial', data, id),
         final: async (data, id, timing) => {
-          await this.#publish(subjects.transcriptFinal(d.room), 'transcript.final', data, id, true);
+          const span = opts.tracer
+            ? startSpanFrom(opts.tracer, 'asr.utterance', this.claim.headers[headerNames.traceparent], {
+                startTime: new Date(Date.parse(d.streamStartedAt) + data.start),
+                attributes: { 'mi.room': d.room, 'mi.segment': data.segmentId, 'mi.asr_ms': timing.asrMs },
+              })
+            : undefined;
+          await this.#publish(
+            subjects.transcriptFinal(d.room),
+            'transcript.final',
+            data,
+            id,
+            true,
+            span ? traceparentOf(span) : undefined,
+          );
+          span?.end();
           const m = this.opts.metrics;
           m.stageLatency.observe({ stage: 'asr_final' }, timing.asrMs / 1000);
           m.realTimeFactor.observe({ engine: opts.engine.info.name }, timing.asrMs / Math.max(1, timing.audioMs));
@@ -237,11 +254,20 @@ class ActiveStream {
   }
 
   /** Partials and speech state are fire-and-forget; finals are appended durably (`durable`). */
-  async #publish(subject: string, type: string, data: unknown, id: string, durable = false): Promise<void> {
+  async #publish(
+    subject: string,
+    type: string,
+    data: unknown,
+    id: string,
+    durable = false,
+    traceparent?: string,
+  ): Promise<void> {
     const ev = makeEvent(type, 1, data, this.#ctx, id);
     this.opts.metrics.events.inc({ type });
     const bytes = Buffer.from(JSON.stringify(ev));
-    const opts = { msgId: id, headers: { [headerNames.correlationId]: this.#ctx.correlationId } };
+    const headers: Record<string, string> = { [headerNames.correlationId]: this.#ctx.correlationId };
+    if (traceparent) headers[headerNames.traceparent] = traceparent;
+    const opts = { msgId: id, headers };
     if (durable) await this.opts.bus.append(subject, bytes, opts);
     else await this.opts.bus.publish(subject, bytes, opts);
   }

@@ -20,6 +20,8 @@ export const IngestHello = Type.Object(
     encoding: Type.Union([Type.Literal('pcm_s16le'), Type.Literal('pcm_f32le')]),
     tenant: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
     correlationId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    /** W3C trace context of the caller; the stream's trace continues it. */
+    traceparent: Type.Optional(Type.String({ pattern: '^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$' })),
   },
   { $id: 'IngestHello', additionalProperties: false },
 );

@@ -22,6 +22,8 @@ export type AudioStreamInfo = {
   ctx: EventContext;
   /** Frame length on the bus (ms of 16 kHz audio). */
   frameMs: number;
+  /** Trace context of the stream: transcription spans become its children. */
+  traceparent?: string;
 };
 
 /**
@@ -51,10 +53,18 @@ export class AudioPublisher {
     return this.#offset;
   }
 
+  #headers(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      [headerNames.correlationId]: this.info.ctx.correlationId,
+      ...(this.info.traceparent ? { [headerNames.traceparent]: this.info.traceparent } : {}),
+      ...extra,
+    };
+  }
+
   /** Announces the stream (lifecycle event + a claim any transcriber can take). */
   async start(): Promise<void> {
     const ev = this.#lifecycle('started');
-    const headers = { [headerNames.correlationId]: this.info.ctx.correlationId };
+    const headers = this.#headers();
     await this.bus.append(subjects.streamLifecycle(this.info.room, this.info.participant.id), json(ev), {
       msgId: ev.id,
       headers,
@@ -91,14 +101,14 @@ export class AudioPublisher {
     await this.#tail;
     if (this.#failed) throw this.#failed;
     const ev = this.#lifecycle('ended', reason);
-    const headers = { [headerNames.correlationId]: this.info.ctx.correlationId, [audioMessageKinds.header]: 'end' };
+    const headers = this.#headers({ [audioMessageKinds.header]: 'end' });
     await this.bus.append(subjects.audio(this.info.room, this.info.participant.id), json(ev), {
       msgId: `end:${this.info.stream}`,
       headers,
     });
     await this.bus.append(subjects.streamLifecycle(this.info.room, this.info.participant.id), json(ev), {
       msgId: ev.id,
-      headers: { [headerNames.correlationId]: this.info.ctx.correlationId },
+      headers: this.#headers(),
     });
   }
 

@@ -9,7 +9,8 @@ import {
   ingestCloseCodes,
   ValidationError,
 } from '@mi/contracts';
-import type { Logger, Metrics } from '@mi/telemetry';
+import { type Logger, type Metrics, startSpanFrom, traceparentOf } from '@mi/telemetry';
+import type { Span, Tracer } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { decodePcm, floatToInt16, Resampler } from '../dsp/resampler.ts';
@@ -28,6 +29,8 @@ export type WsIngestOptions = {
   /** A bot may send faster than real time (files), but not beyond this factor after the burst allowance. */
   maxRealtimeFactor: number;
   burstSeconds: number;
+  /** Each stream is a span (`ingest.stream`); its context travels with the audio. */
+  tracer?: Tracer;
 };
 
 export const ingestPath = '/v1/ingest/audio';
@@ -47,6 +50,7 @@ function close(socket: WebSocket, code: number, reason: string): void {
 /** One bot connection: hello, then binary PCM until end/close. Failures close only this socket. */
 class IngestSession {
   #publisher: AudioPublisher | undefined;
+  #span: Span | undefined;
   #resampler: Resampler | undefined;
   #hello: Hello | undefined;
   #received = 0; // input frames (per channel) so far
@@ -104,7 +108,14 @@ class IngestSession {
     const stream = `st_${Date.now().toString(36)}${randomBytes(5).toString('hex')}`;
     const channels = hello.channels ?? 1;
     this.#resampler = new Resampler(hello.sampleRate, 16000);
+    this.#span = this.opts.tracer
+      ? startSpanFrom(this.opts.tracer, 'ingest.stream', hello.traceparent, {
+          attributes: { 'mi.room': hello.room, 'mi.participant': hello.participant.id, 'mi.stream': stream },
+        })
+      : undefined;
+    const traceparent = this.#span ? traceparentOf(this.#span) : hello.traceparent;
     this.#publisher = new AudioPublisher(this.opts.bus, {
+      ...(traceparent ? { traceparent } : {}),
       stream,
       room: hello.room,
       participant: hello.participant,
@@ -186,6 +197,8 @@ class IngestSession {
     this.#closed = true;
     const pub = this.#publisher;
     if (!pub) return;
+    this.#span?.setAttribute('mi.samples', pub.samplesPublished);
+    this.#span?.end();
     this.opts.metrics.ingestStreams.dec({ source: 'ws' });
     try {
       pub.write(floatToInt16(this.#resampler!.flush()));

@@ -20,6 +20,26 @@ export const meetingScript: ScriptLine[] = [
 ];
 
 /**
+ * A planning meeting with action items for the summarizer: commitments ("i will"), a request
+ * accepted in the next turn, a high-risk one (a contract to a customer), a decision, and
+ * distractors (a negation, a question). Every line transcribes almost perfectly with festival voices.
+ */
+export const planningScript: ScriptLine[] = [
+  { speaker: 'alice', text: 'good morning bob let us look at the launch plan' },
+  { speaker: 'bob', text: 'sure the slides are almost done' },
+  { speaker: 'alice', text: 'bob can you send the slides to the team by friday' },
+  { speaker: 'bob', text: 'yes i will send them tomorrow morning' },
+  { speaker: 'alice', text: 'i will call the customer on monday' },
+  { speaker: 'bob', text: 'we will not change the price this year' },
+  { speaker: 'alice', text: 'should we move the launch date' },
+  { speaker: 'alice', text: 'bob please send the contract to the customer next week' },
+  { speaker: 'bob', text: 'ok i will do that' },
+  { speaker: 'alice', text: 'we decided to launch the product in march' },
+  { speaker: 'bob', text: 'i will write the summary and share it with everyone today' },
+  { speaker: 'alice', text: 'thanks everyone that is all for today' },
+];
+
+/**
  * Voices for the two speakers. Festival's voices give pocketsphinx far better accuracy than
  * espeak-ng (measured WER on this script: festival cmu_us_slt_arctic_hts 6%, kal_diphone 19%,
  * espeak-ng en-us 68%, at 140 wpm 61%), so they are used when installed (Debian packages
