@@ -8,7 +8,7 @@ export const SummarizerConfigSchema = Type.Object({
   maxBullets: Type.Integer({ minimum: 1, maximum: 50, default: 8 }),
   /** Policy file deciding which actions need approval; default: the bundled policy. */
   policyFile: Type.Optional(Type.String()),
-  /** Messages one worker processes at once (different rooms run in parallel, one room in order). */
+  /** Approval decisions and room ends one worker handles at once (segments are applied one by one, in order). */
   concurrency: Type.Integer({ minimum: 1, default: 64 }),
   /** A claimed message not acknowledged in this time goes to another worker. */
   ackWaitMs: Type.Integer({ minimum: 1000, default: 30_000 }),

@@ -214,6 +214,7 @@ function propose(
       risk,
       createdAt: now,
       correlationId: ctx.correlationId,
+      participants: [...state.participants],
     },
   });
   state.outbox.push({

@@ -66,32 +66,26 @@ export class SummarizerService {
     const { bus, config } = this.opts;
     for (const s of Object.values(streams)) await bus.ensureStream({ ...s, subjects: [...s.subjects] });
     this.#kv = await bus.kv(STATE_BUCKET);
-    const consumer = (durable: string, filterSubject: string) => ({
+    // Segments and stream lifecycle must be applied in stream order (a request before its
+    // acceptance, `started` before `ended`), also after a crash: one message in flight at a time,
+    // so a redelivered message is always the oldest. Decisions and room ends are order-free.
+    const consumer = (durable: string, filterSubject: string, ordered: boolean) => ({
       stream: streams.EVENTS.name,
       durable,
       filterSubject,
       ackWaitMs: config.ackWaitMs,
       maxDeliver: 10,
-      concurrency: config.concurrency,
+      ...(ordered ? { maxAckPending: 1, concurrency: 1 } : { concurrency: config.concurrency }),
     });
     const on = (fn: (m: WorkMessage) => Promise<void>) => (m: WorkMessage) => this.#handle(m, fn);
     this.#subs.push(
+      await bus.consume(consumer('summarizer-finals', subjects.allTranscriptFinals, true), on((m) => this.#onFinal(m))),
+      await bus.consume(consumer('summarizer-streams', subjects.allStreamLifecycle, true), on((m) => this.#onStream(m))),
       await bus.consume(
-        consumer('summarizer-finals', subjects.allTranscriptFinals),
-        on((m) => this.#onFinal(m)),
-      ),
-      await bus.consume(
-        consumer('summarizer-streams', subjects.allStreamLifecycle),
-        on((m) => this.#onStream(m)),
-      ),
-      await bus.consume(
-        consumer('summarizer-decisions', subjects.allActionDecisions),
+        consumer('summarizer-decisions', subjects.allActionDecisions, false),
         on((m) => this.#onDecision(m)),
       ),
-      await bus.consume(
-        consumer('summarizer-ends', subjects.allRoomEnded),
-        on((m) => this.#onEnd(m)),
-      ),
+      await bus.consume(consumer('summarizer-ends', subjects.allRoomEnded, false), on((m) => this.#onEnd(m))),
     );
     await this.#resumeEndTimers();
     this.opts.logger.info({ bus: bus.kind, engine: this.opts.engine.name }, 'summarizer started');

@@ -17,6 +17,8 @@ export const Approval = Type.Object(
     decidedBy: Type.Optional(Decider),
     reason: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     correlationId: Type.String(),
+    /** The meeting's participants when the item was proposed, so an approver can pick an owner. */
+    participants: Type.Optional(Type.Array(Type.Object({ id: ParticipantId, name: Type.String() }))),
   },
   { $id: 'Approval' },
 );

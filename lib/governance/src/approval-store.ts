@@ -10,6 +10,11 @@ function keyOf(tenant: string, id: string): string {
   return `${tenant}.${id}`;
 }
 
+function nameOf(a: Approval, owner: string | null): string | null {
+  if (owner === null) return null;
+  return a.participants?.find((p) => p.id === owner)?.name ?? owner;
+}
+
 export type Decision =
   | { kind: 'approve'; by: Decider; reason: string | null; edits?: ApprovalApprove['edits'] }
   | { kind: 'reject'; by: Decider; reason: string | null };
@@ -96,8 +101,7 @@ export class ApprovalStore {
       ? {
           ...before.item,
           ...edits,
-          // The name of an edited owner is not known here; the id is what downstream systems key on.
-          ...(edits.owner !== undefined ? { ownerName: edits.owner } : {}),
+          ...(edits.owner !== undefined ? { ownerName: nameOf(before, edits.owner) } : {}),
         }
       : before.item;
     const after: Approval = {
