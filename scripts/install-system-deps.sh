@@ -19,6 +19,8 @@ if [ "${WITH_TEST_DEPS:-0}" = 1 ]; then
   # Festival voices that pocketsphinx recognises well (espeak-ng's WER on the test script is ~68 %).
   [ -d /usr/share/festival/voices/us/cmu_us_slt_arctic_hts ] || need+=(festvox-us-slt-hts)
   [ -d /usr/share/festival/voices/english/kal_diphone ] || need+=(festvox-kallpc16k)
+  # Browser tests (web console) drive a real headless Chromium through playwright-core.
+  [ -x /usr/bin/chromium ] || need+=(chromium)
 fi
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi
