@@ -11,7 +11,7 @@ import {
   subjects,
 } from '@mi/contracts';
 import { streamToIngest } from '@mi/media-server';
-import { extractMeeting } from '@mi/summarizer';
+import { proposedActionItemIds } from '@mi/summarizer';
 import { planningScript } from '@mi/transcriber/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './support/harness.ts';
@@ -212,10 +212,11 @@ describe('summarizer killed mid-meeting (distributed)', () => {
     }
     for (let k = 0; k < meetings.length; k++) {
       const room = `crash-${k}`;
-      const expected = extractMeeting(
+      const expected = proposedActionItemIds(
         { meetingDate: meetings[k]!.meetingDate, participants: meetings[k]!.participants },
         meetings[k]!.segments,
-      ).actionItems.map((a) => a.id);
+        { asTheySpeak: true },
+      );
       const ids = async () => {
         const out: string[] = [];
         for (const subject of [subjects.actionApproved(room), subjects.actionPending(room)]) {
