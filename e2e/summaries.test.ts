@@ -11,7 +11,7 @@ import {
   subjects,
 } from '@mi/contracts';
 import { streamToIngest } from '@mi/media-server';
-import { proposedActionItemIds } from '@mi/summarizer';
+import { decodeState, proposedActionItemIds } from '@mi/summarizer';
 import { planningScript } from '@mi/transcriber/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './support/harness.ts';
@@ -202,13 +202,17 @@ describe('summarizer killed mid-meeting (distributed)', () => {
         await bus.append(subjects.transcriptFinal(room), Buffer.from(JSON.stringify(ev)), { msgId: ev.id });
         sent++;
       }
-      // Kill it hard while it is working through the meeting, then bring a new one up.
+      // Kill it hard while it is working through a backlog of the first half, then bring a new one up.
       if (sent >= total / 2 && sent - batch.length < total / 2) {
         summarizer.kill('SIGKILL');
+        const kv = await bus.kv('summarizer_rooms');
+        let processed = 0;
+        for (const key of await kv.keys()) processed += decodeState((await kv.get(key))!.value).segments.length;
+        expect(processed).toBeLessThan(sent); // it really died mid-work
         await new Promise((r) => setTimeout(r, 300));
         await summarizer.start();
       }
-      await new Promise((r) => setTimeout(r, 30));
+      if (sent >= total / 2) await new Promise((r) => setTimeout(r, 30));
     }
     for (let k = 0; k < meetings.length; k++) {
       const room = `crash-${k}`;

@@ -79,13 +79,22 @@ export class SummarizerService {
     });
     const on = (fn: (m: WorkMessage) => Promise<void>) => (m: WorkMessage) => this.#handle(m, fn);
     this.#subs.push(
-      await bus.consume(consumer('summarizer-finals', subjects.allTranscriptFinals, true), on((m) => this.#onFinal(m))),
-      await bus.consume(consumer('summarizer-streams', subjects.allStreamLifecycle, true), on((m) => this.#onStream(m))),
+      await bus.consume(
+        consumer('summarizer-finals', subjects.allTranscriptFinals, true),
+        on((m) => this.#onFinal(m)),
+      ),
+      await bus.consume(
+        consumer('summarizer-streams', subjects.allStreamLifecycle, true),
+        on((m) => this.#onStream(m)),
+      ),
       await bus.consume(
         consumer('summarizer-decisions', subjects.allActionDecisions, false),
         on((m) => this.#onDecision(m)),
       ),
-      await bus.consume(consumer('summarizer-ends', subjects.allRoomEnded, false), on((m) => this.#onEnd(m))),
+      await bus.consume(
+        consumer('summarizer-ends', subjects.allRoomEnded, false),
+        on((m) => this.#onEnd(m)),
+      ),
     );
     await this.#resumeEndTimers();
     this.opts.logger.info({ bus: bus.kind, engine: this.opts.engine.name }, 'summarizer started');

@@ -32,7 +32,7 @@ export function asrNormalise(text: string): string {
     `${user.replace(/\./g, ' dot ')} at ${host.replace(/\./g, ' dot ')}`,
   );
   s = s.replace(/https?:\/\/(\S+)/g, (_m, rest: string) => rest.replace(/\./g, ' dot ').replace(/\//g, ' slash '));
-  s = s.replace(/\$(\d[\d,]*(?:\.\d+)?)\s*(k|m|bn|thousand|million|billion)?\b/gi, (_m, num: string, scale?: string) => {
+  s = s.replace(/\$(\d[\d,]*(?:\.\d+)?)(?:\s*(k|m|bn|thousand|million|billion)\b)?/gi, (_m, num: string, scale?: string) => {
     const mult = scale ? (SCALE_WORDS[scale.toLowerCase()] ?? 1) : 1;
     const value = Number(num.replace(/,/g, '')) * mult;
     return `${Number.isInteger(value) ? numberToWords(value) : spellNumber(String(value))} dollars`;

@@ -11,7 +11,7 @@ export const LAUGHTER = set('ha haha hahaha heh lol hah');
 export const LEADERS = set(
   'and so also then okay ok alright right well oh um uh yeah yes yep yup sure great good perfect fine cool ' +
     'actually honestly anyway now plus but just nice thanks wait look listen basically totally absolutely definitely ' +
-    'hey hmm first second finally lastly like',
+    'hey hmm first second finally lastly like noted understood fair cool awesome excellent gotcha sorry',
 );
 
 /** Discourse markers that start a new clause even without punctuation (ASR text). */
@@ -45,7 +45,7 @@ export const DETERMINERS = set(
 
 export const OBJECT_PRONOUNS = set('it that this them those these one');
 
-export const WH_WORDS = set('what who where when why how which');
+export const WH_WORDS = set('what who where when why how which whoever');
 
 export const NEGATORS = set('not never no nobody nothing neither');
 
@@ -117,12 +117,12 @@ export const MEETING_VERBS = set(
 export const DECISION_VERBS = set(
   'keep leave hold skip drop cut cap move postpone push use switch adopt pick choose freeze honor honour retire ' +
     'ship launch stay stick limit wait table defer delay extend pause stop remove kill scrap approve accept reject ' +
-    'lock set standardize standardise default target',
+    'set standardize standardise default target',
 );
 
 /** Main verbs after "I'll"/"let me" that describe talk in the meeting itself, not future work. */
 export const SELF_META_VERBS = set(
-  'be say start begin recap summarize summarise admit think see pass tell hand mention jump hop ask add go',
+  'be say start begin recap summarize summarise admit think see mention jump hop echo repeat stop',
 );
 
 /** Words that end an acceptance-only utterance ("will do", "on it"). */
@@ -138,5 +138,11 @@ export const TASK_NOISE = set(
 
 /** Light verbs whose object carries the meaning ("do it", "take that"). */
 export const LIGHT_VERBS = set('do take handle own get have cover grab run');
+
+/** Addressing the whole room: "Everyone, please …". */
+export const GROUP_VOCATIVES = set("everyone everybody folks team guys y'all");
+
+/** Leaders that are also adjectives: "great job" is content, "great, thanks" is not. */
+export const ADJECTIVE_LEADERS = set('great good nice perfect fine cool awesome excellent fair');
 
 export const PAST_MARKERS = set('yesterday already ago last earlier');

@@ -4,6 +4,9 @@ import type { Participant } from './types.ts';
 
 export type NameMatch = { id: string; len: number };
 
+/** A name with "'s" attached ("tom's going to …"): "is" or a possessive, the caller decides. */
+export type CliticMatch = { id: string };
+
 /** Finds participants mentioned by first or full name, case-insensitively (ASR gives lowercase first names). */
 export class ParticipantIndex {
   readonly #byFirst = new Map<string, string>();
@@ -20,6 +23,10 @@ export class ParticipantIndex {
     this.#byFirst.set(p.id.toLowerCase(), p.id);
     if (parts[0]) this.#byFirst.set(parts[0], p.id);
     if (parts.length > 1) this.#byFull.set(parts.join(' '), p.id);
+  }
+
+  get size(): number {
+    return this.#ids.size;
   }
 
   has(id: string): boolean {
@@ -42,5 +49,13 @@ export class ParticipantIndex {
     }
     const id = this.#byFirst.get(first);
     return id ? { id, len: 1 } : null;
+  }
+
+  /** "tom's" → tom, for "tom's going to send it" (the tokenizer cannot tell "is" from a possessive). */
+  matchClitic(tokens: readonly Token[], i: number): CliticMatch | null {
+    const t = tokens[i];
+    if (!t?.norm.endsWith("'s")) return null;
+    const id = this.#byFirst.get(t.norm.slice(0, -2));
+    return id ? { id } : null;
   }
 }

@@ -89,7 +89,7 @@ function expand(lower: string): string[] {
 }
 
 /** Emails, URLs and money amounts stay one token. */
-const ATOMIC = /^(\S+@\S+\.[a-z]{2,}|https?:\/\/\S+|\$?\d[\d,.:]*[a-z%]*)$/i;
+const ATOMIC = /^(\S+@\S+\.[a-z]{2,}|https?:\/\/\S+|\$?\d[\d,.:/-]*[a-z%]*)$/i;
 
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
