@@ -232,6 +232,28 @@ describe.each(implementations)('bus contract: $name', ({ start }) => {
       await none.done;
     });
 
+    it('a non-live replay ends with what was stored when it began, while others keep writing', async () => {
+      const n = await stream();
+      for (let i = 1; i <= 50; i++) await bus.append(n.subject('busy'), enc(String(i)));
+      let writing = true;
+      const writer = (async () => {
+        for (let i = 0; writing && i < 2000; i++) await bus.append(n.subject('busy'), enc('more'));
+      })();
+      const got: string[] = [];
+      const sub = await bus.replay(
+        n.stream,
+        { from: { kind: 'all' }, filterSubject: n.subject('busy'), live: false },
+        (m) => {
+          got.push(dec(m.data));
+        },
+      );
+      await Promise.race([sub.done, sleep(5_000).then(() => Promise.reject(new Error('replay never ended')))]);
+      writing = false;
+      await writer;
+      expect(got.length).toBeGreaterThanOrEqual(50);
+      expect(got.slice(0, 50)).toEqual(Array.from({ length: 50 }, (_, i) => String(i + 1)));
+    });
+
     it('replays a wildcard filter spanning several stream subjects', async () => {
       const n = names();
       await bus.ensureStream({ name: n.stream, subjects: [`${n.id}.a.>`, `${n.id}.b.>`] });
@@ -648,6 +670,23 @@ describe.each(implementations)('bus contract: $name', ({ start }) => {
       expect((await kv.keys()).sort()).toEqual(['job.1', 'room.a', 'roomy']);
       expect((await kv.keys('room.')).sort()).toEqual(['room.a']);
       expect((await kv.keys('room')).sort()).toEqual(['room.a', 'roomy']);
+    });
+
+    it('lists keys while other keys keep being written', async () => {
+      const kv = await bus.kv(`kv_${names().id}`);
+      for (let i = 0; i < 30; i++) await kv.put(`k.${i}`, enc('1'));
+      let writing = true;
+      const writer = (async () => {
+        for (let i = 0; writing && i < 5000; i++) await kv.put(`k.${i % 40}`, enc(String(i)));
+      })();
+      const keys = await Promise.race([
+        kv.keys('k.'),
+        sleep(5_000).then(() => Promise.reject(new Error('keys() stalled'))),
+      ]);
+      writing = false;
+      await writer;
+      expect(keys.length).toBeGreaterThanOrEqual(30);
+      for (let i = 0; i < 30; i++) expect(keys).toContain(`k.${i}`);
     });
 
     it('watches later changes of matching keys', async () => {

@@ -404,7 +404,7 @@ export class NatsBus implements Bus {
           ...(opts.history ? { history: opts.history } : {}),
           ...(opts.ttlMs ? { ttl: opts.ttlMs } : {}),
         })
-        .then((b) => new NatsKv(b, bucket, this.onError));
+        .then((b) => new NatsKv(b, bucket, this.onError, this.js, this.jsm));
       this.buckets.set(bucket, kv);
       kv.catch(() => this.buckets.delete(bucket));
     }

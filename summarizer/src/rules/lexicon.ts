@@ -11,7 +11,7 @@ export const LAUGHTER = set('ha haha hahaha heh lol hah');
 export const LEADERS = set(
   'and so also then okay ok alright right well oh um uh yeah yes yep yup sure great good perfect fine cool ' +
     'actually honestly anyway now plus but just nice thanks wait look listen basically totally absolutely definitely ' +
-    'hey hmm first second finally lastly like noted understood fair cool awesome excellent gotcha sorry',
+    'hey hmm first second finally lastly like noted understood fair cool awesome excellent gotcha sorry no nope',
 );
 
 /** Discourse markers that start a new clause even without punctuation (ASR text). */
@@ -56,13 +56,21 @@ export const STOPWORDS = set(
     'these those there here who whom whose what which when where why how all any both each every some such no not ' +
     'only own same too very just also then now well even still really quite maybe probably perhaps actually ' +
     'honestly basically is am are was were be been being have has had having do does did doing will would can ' +
-    'could should shall may might must need needs get gets got go going gonna make let lets let\'s please okay ok ' +
+    "could should shall may might must need needs get gets got go going gonna make let lets let's please okay ok " +
     'yeah yes yep sure right um uh like one ones thing things something anything everything nothing up out off ' +
     'as if because since while though once again back more most less least other another either myself yourself ' +
     'ourselves themselves',
 );
 
-export const WEEKDAYS: readonly string[] = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+export const WEEKDAYS: readonly string[] = [
+  'sunday',
+  'monday',
+  'tuesday',
+  'wednesday',
+  'thursday',
+  'friday',
+  'saturday',
+];
 
 export const MONTHS: readonly string[] = [
   'january',
@@ -117,7 +125,7 @@ export const MEETING_VERBS = set(
 export const DECISION_VERBS = set(
   'keep leave hold skip drop cut cap move postpone push use switch adopt pick choose freeze honor honour retire ' +
     'ship launch stay stick limit wait table defer delay extend pause stop remove kill scrap approve accept reject ' +
-    'set standardize standardise default target',
+    'set standardize standardise default target prioritize prioritise deprioritize deprioritise',
 );
 
 /** Main verbs after "I'll"/"let me" that describe talk in the meeting itself, not future work. */

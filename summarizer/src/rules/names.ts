@@ -11,6 +11,8 @@ export type CliticMatch = { id: string };
 export class ParticipantIndex {
   readonly #byFirst = new Map<string, string>();
   readonly #byFull = new Map<string, string>();
+  /** First words of full names, so most tokens are rejected without building a string. */
+  readonly #fullStarts = new Set<string>();
   readonly #ids = new Set<string>();
 
   constructor(participants: readonly Participant[]) {
@@ -22,7 +24,10 @@ export class ParticipantIndex {
     const parts = p.name.toLowerCase().split(/\s+/).filter(Boolean);
     this.#byFirst.set(p.id.toLowerCase(), p.id);
     if (parts[0]) this.#byFirst.set(parts[0], p.id);
-    if (parts.length > 1) this.#byFull.set(parts.join(' '), p.id);
+    if (parts.length > 1) {
+      this.#byFull.set(parts.slice(0, 2).join(' '), p.id);
+      this.#fullStarts.add(parts[0] ?? '');
+    }
   }
 
   get size(): number {
@@ -43,7 +48,7 @@ export class ParticipantIndex {
     const first = t.norm;
     if ((AUX.has(first) || STOPWORDS.has(first) || MONTHS.includes(first)) && !/^[A-Z]/.test(t.raw)) return null;
     const second = tokens[i + 1]?.norm;
-    if (second !== undefined) {
+    if (second !== undefined && this.#fullStarts.has(first)) {
       const full = this.#byFull.get(`${first} ${second}`);
       if (full) return { id: full, len: 2 };
     }

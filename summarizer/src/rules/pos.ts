@@ -15,9 +15,11 @@ const toInfinitive = world.methods.two.transform.verb.toInfinitive;
 
 const VERB_TAGS = new Set(['Infinitive', 'PresentTense', 'PastTense', 'Gerund', 'Participle', 'Verb', 'Imperative']);
 
-function tagsOf(word: string): string[] {
+const NO_TAGS: readonly string[] = [];
+
+function tagsOf(word: string): readonly string[] {
   const t = lexicon[word];
-  if (t === undefined) return [];
+  if (t === undefined) return NO_TAGS;
   return Array.isArray(t) ? t : [t];
 }
 
@@ -43,7 +45,24 @@ export function isPastTense(word: string): boolean {
 }
 
 export function isGerund(word: string): boolean {
-  return /[a-z]{2,}ing$/.test(word) && !['thing', 'nothing', 'something', 'anything', 'everything', 'morning', 'evening', 'spring', 'string', 'ring', 'king', 'bring', 'sing'].includes(word);
+  return (
+    /[a-z]{2,}ing$/.test(word) &&
+    ![
+      'thing',
+      'nothing',
+      'something',
+      'anything',
+      'everything',
+      'morning',
+      'evening',
+      'spring',
+      'string',
+      'ring',
+      'king',
+      'bring',
+      'sing',
+    ].includes(word)
+  );
 }
 
 /** "calling" → "call", "cleaned" → "clean"; other words unchanged. */

@@ -13,7 +13,20 @@ export type Token = {
   punct: string;
 };
 
-const ABBREVIATIONS = new Set(['a.m.', 'p.m.', 'e.g.', 'i.e.', 'etc.', 'vs.', 'mr.', 'mrs.', 'ms.', 'dr.', 'st.', 'u.s.']);
+const ABBREVIATIONS = new Set([
+  'a.m.',
+  'p.m.',
+  'e.g.',
+  'i.e.',
+  'etc.',
+  'vs.',
+  'mr.',
+  'mrs.',
+  'ms.',
+  'dr.',
+  'st.',
+  'u.s.',
+]);
 
 /** Words whose "'s" is "is" rather than a possessive. */
 const IS_CONTRACTION_HOSTS = new Set([
@@ -95,7 +108,7 @@ export function tokenize(text: string): Token[] {
   const out: Token[] = [];
   const chunks = text.replace(/[’‘]/g, "'").replace(/[“”]/g, '"').split(/\s+/);
   for (const chunk0 of chunks) {
-    let chunk = chunk0.replace(/^["'(\[]+/, '');
+    let chunk = chunk0.replace(/^["'([]+/, '');
     if (!chunk) continue;
     let punct = '';
     const lowerChunk = chunk.toLowerCase();
@@ -111,7 +124,8 @@ export function tokenize(text: string): Token[] {
         continue;
       }
     }
-    const parts = ATOMIC.test(chunk) || ABBREVIATIONS.has(lowerChunk) ? [chunk] : chunk.split(/(?<=[a-z0-9'])[-\/](?=[a-z0-9])/i);
+    const parts =
+      ATOMIC.test(chunk) || ABBREVIATIONS.has(lowerChunk) ? [chunk] : chunk.split(/(?<=[a-z0-9'])[-/](?=[a-z0-9])/i);
     parts.forEach((part, pi) => {
       const lower = part.toLowerCase();
       const norms = ATOMIC.test(part) ? [lower] : expand(lower);

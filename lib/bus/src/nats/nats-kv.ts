@@ -1,3 +1,4 @@
+import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { type KV, KvWatchInclude } from '@nats-io/kv';
 import { type KeyValue, KvConflictError, type KvEntry, type Subscription } from '../types.ts';
 import { apiCode, apiCodes } from './wire.ts';
@@ -26,6 +27,8 @@ export class NatsKv implements KeyValue {
     private readonly kv: KV,
     private readonly bucket: string,
     private readonly onError: (error: unknown) => void,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
   ) {}
 
   async get(key: string): Promise<KvEntry | null> {
@@ -49,12 +52,40 @@ export class NatsKv implements KeyValue {
     return this.kv.delete(key);
   }
 
+  /**
+   * The keys present now. nats.js `kv.keys()` only ends when the server reports nothing pending, which
+   * never happens while keys under the filter keep being written (seen stalling for minutes). Here the
+   * stream's subject list gives the keys that exist at one instant (deleted ones included), and the
+   * last message of each, read headers-only, tells which are deleted; rewritten keys show up again.
+   */
   async keys(prefix = ''): Promise<string[]> {
     // A prefix ending at a token boundary can be filtered by the server; any other is filtered here.
     const filter = prefix.endsWith('.') ? `${prefix}>` : '>';
-    const keys: string[] = [];
-    for await (const key of await this.kv.keys(filter)) if (key.startsWith(prefix)) keys.push(key);
-    return keys;
+    const stream = `KV_${this.bucket}`;
+    const subjectPrefix = `$KV.${this.bucket}.`;
+    const info = await this.jsm.streams.info(stream, { subjects_filter: `${subjectPrefix}${filter}` });
+    const present = Object.keys(info.state.subjects ?? {}).map((s) => s.slice(subjectPrefix.length));
+    if (present.length === 0) return [];
+    const consumer = await this.js.consumers.get(stream, {
+      filter_subjects: `${subjectPrefix}${filter}`,
+      deliver_policy: DeliverPolicy.LastPerSubject,
+      headers_only: true,
+    });
+    const ops = new Map<string, string>();
+    try {
+      const messages = await consumer.consume({ max_messages: 512 });
+      // A key whose subject vanished meanwhile (TTL) is never delivered: do not wait for it forever.
+      const deadline = setTimeout(() => messages.stop(), 5_000);
+      for await (const m of messages) {
+        ops.set(m.subject.slice(subjectPrefix.length), m.headers?.get('KV-Operation') || 'PUT');
+        if (m.info.pending === 0 || present.every((k) => ops.has(k))) break;
+      }
+      clearTimeout(deadline);
+      messages.stop();
+    } finally {
+      await consumer.delete().catch(() => false);
+    }
+    return present.filter((k) => k.startsWith(prefix) && (ops.get(k) ?? 'PUT') === 'PUT');
   }
 
   async watch(key: string, handler: (entry: KvEntry | null, key: string) => void): Promise<Subscription> {

@@ -73,13 +73,18 @@ export async function natsReplay(
   const initial = await consumer.info(true);
   let messages: ConsumerMessages | undefined;
   let stopped = false;
+  // A bounded replay ends with the messages stored when it began. `pending === 0` alone never
+  // comes while others keep writing to the same subjects, so count against the initial backlog too.
+  let delivered = 0;
+  const finished = (pending: number) => !live && (pending === 0 || delivered >= initial.num_pending);
   const done = (async () => {
     if (!live && initial.num_pending === 0) return;
     messages = await consumer.consume({ max_messages: 256 });
     if (stopped) messages.stop();
     for await (const m of messages) {
+      delivered++;
       if (!matches(m.subject)) {
-        if (stopped || (!live && m.info.pending === 0)) break;
+        if (stopped || finished(m.info.pending)) break;
         continue;
       }
       try {
@@ -93,7 +98,7 @@ export async function natsReplay(
       } catch (error) {
         onError(error);
       }
-      if (stopped || (!live && m.info.pending === 0)) break;
+      if (stopped || finished(m.info.pending)) break;
     }
   })()
     .catch(onError)
