@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import websocket from '@fastify/websocket';
 import { type Bus, createBus } from '@mi/bus';
 import { streams } from '@mi/contracts';
-import { createGateway, parseApiKeys } from '@mi/gateway';
+import { createGateway, createWebhooks, gatewayConfigFromEnv, parseApiKeys } from '@mi/gateway';
 import { ApprovalStore, AuditLog } from '@mi/governance';
 import { ingestConfigFromEnv, wsIngestPlugin } from '@mi/media-server';
 import { createObjectStore, type ObjectStore } from '@mi/object-store';
@@ -131,14 +131,25 @@ export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = pr
   let server: FastifyInstance | undefined;
   if (services.has('gateway')) {
     const producer = { service: 'gateway', version };
+    const audit = new AuditLog(bus, producer);
+    const webhooks = await createWebhooks({
+      bus,
+      config: gatewayConfigFromEnv(env),
+      audit,
+      metrics,
+      logger,
+      tracer: tracing.tracer,
+    });
+    closers.push(() => webhooks.close());
     server = await createGateway({
       bus,
       logger,
       metrics,
       version,
       approvals: await ApprovalStore.open(bus),
-      audit: new AuditLog(bus, producer),
+      audit,
       apiKeys: parseApiKeys(config.apiKeys),
+      routes: [webhooks.routes],
       registries: [metrics.registry],
       checks: [
         { name: 'bus', check: async () => (await bus.kv('health')) !== undefined },

@@ -172,6 +172,14 @@ function applyDelta<T extends { id: string }>(list: readonly T[], d: Delta<T>): 
   return out;
 }
 
+/**
+ * Approval ids are KV keys and URL segments: item ids come from segment ids such as
+ * `st_x:34560-0`, so anything outside [A-Za-z0-9_-] is escaped as `=<hex>` (unique, reversible).
+ */
+export function approvalIdOf(room: string, itemId: string): string {
+  return `${room}.${itemId.replace(/[^A-Za-z0-9_-]/g, (c) => `=${c.charCodeAt(0).toString(16)}`)}`;
+}
+
 /** Runs a new item through the policy gate: low risk is approved by policy, high risk waits for a person. */
 function propose(
   state: RoomState,
@@ -181,7 +189,7 @@ function propose(
   deps: ProcessorDeps,
 ): void {
   const risk = deps.gate.evaluate(item, { today: state.meetingDate, participants: state.participants });
-  const approvalId = `${state.room}.${item.id}`;
+  const approvalId = approvalIdOf(state.room, item.id);
   if (risk.level === 'low') {
     state.items[item.id] = { item, risk, status: 'approved', approvalId };
     const data: ActionApprovedData = {

@@ -17,7 +17,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireRole } from '../auth.ts';
 
-const Params = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,200}$' }) });
+const Params = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_.=-]{1,200}$' }) });
 const Query = Type.Object({
   room: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
   status: Type.Optional(ApprovalStatus),
