@@ -16,7 +16,7 @@ import { makeEvent, subjects } from '@mi/contracts';
 import { type Delta, diffById, isEmptyDelta } from './diff.ts';
 import type { ExtractionEngine } from './engine.ts';
 import type { PolicyEvaluator } from './gate.ts';
-import type { Effect, RoomState, TrackedItem } from './room-state.ts';
+import type { RoomState, TrackedItem } from './room-state.ts';
 import type { ExtractedActionItem } from './rules/index.ts';
 
 /** What can happen to a meeting. */
