@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { concatAll, wordErrorRate } from '@mi/transcriber';
-import { synthesizeScript, writeWavFile } from '@mi/transcriber/testing';
+import { planningScript, synthesizeScript, writeWavFile } from '@mi/transcriber/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -65,6 +65,9 @@ beforeAll(async () => {
     '1',
     join(dir, 'silent.mp4'),
   ]);
+  const plan = (await synthesizeScript(planningScript)).flatMap((l) => [l.pcm, gap]);
+  await writeWavFile(join(dir, 'plan.wav'), concatAll(plan));
+  await writeFile(join(dir, 'broken.json'), '{"segments": [');
   await writeFile(join(dir, 'notes.txt'), 'these are not media\n');
   await writeFile(
     join(dir, 'corrupt.wav'),
@@ -123,5 +126,68 @@ describe('pnpm cli transcribe', () => {
     const r = await cli(['transcribe', wav, '--format', 'doc']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unknown format "doc"/);
+  });
+});
+
+type Summary = {
+  meeting_date: string;
+  summary: string[];
+  decisions: { text: string }[];
+  action_items: {
+    owner: string | null;
+    task: string;
+    due: string | null;
+    confidence: number;
+    source_segments: string[];
+  }[];
+};
+
+describe('pnpm cli summarize', () => {
+  it('summarizes a labelled transcript JSON: owners, normalised due dates, decisions', async () => {
+    const file = join(root, 'summarizer/fixtures/meetings/m09-vendor-negotiation.json');
+    const r = await cli(['summarize', file]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as Summary;
+    expect(out.meeting_date).toBe('2026-04-21');
+    expect(out.action_items.length).toBeGreaterThanOrEqual(4);
+    const redline = out.action_items.find((a) => /redline/.test(a.task));
+    expect(redline).toMatchObject({ owner: 'rachel', due: '2026-04-24' });
+    expect(out.decisions.length).toBeGreaterThan(0);
+    expect(out.summary.length).toBeGreaterThan(0);
+    const text = await cli(['summarize', file, '--format', 'text']);
+    expect(text.stdout).toMatch(/Action items:\n {2}- \[rachel\] .*redline/);
+  });
+
+  it('transcribes and summarizes an audio file, resolving dates against --date', async () => {
+    const r = await cli(['summarize', join(dir, 'plan.wav'), '--date', '2026-11-27', '--quiet']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as Summary;
+    // "i will call the customer on monday", said on Friday 2026-11-27.
+    expect(out.action_items.find((a) => /call the customer/.test(a.task))).toMatchObject({ due: '2026-11-30' });
+    expect(out.action_items.some((a) => /price/.test(a.task))).toBe(false); // "we will not change the price"
+    expect(out.decisions.some((d) => /launch/.test(d.text))).toBe(true);
+  }, 90_000);
+
+  it('reads the JSON that transcribe writes', async () => {
+    const json = join(dir, 'plan.json');
+    await writeFile(json, (await cli(['transcribe', join(dir, 'plan.wav'), '--format', 'json', '--quiet'])).stdout);
+    const out = JSON.parse((await cli(['summarize', json, '--date', '2026-11-27'])).stdout) as Summary;
+    expect(out.action_items.some((a) => /call the customer/.test(a.task))).toBe(true);
+  }, 90_000);
+
+  it.each([
+    ['corrupt.wav', /ERR_UNSUPPORTED_MEDIA/],
+    ['broken.json', /JSON/],
+  ])('exits non-zero with a one-line reason for %s', async (name, reason) => {
+    const r = await cli(['summarize', join(dir, name)]);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(reason);
+  });
+
+  it('rejects a bad --date and format', async () => {
+    expect((await cli(['summarize', join(dir, 'plan.wav'), '--date', 'friday'])).code).toBe(2);
+    expect((await cli(['summarize', join(dir, 'plan.wav'), '--format', 'vtt'])).code).toBe(2);
   });
 });
