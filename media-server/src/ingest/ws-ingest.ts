@@ -35,10 +35,15 @@ export type WsIngestOptions = {
 
 export const ingestPath = '/v1/ingest/audio';
 
+/** Who is sending, when authenticated: their tenant wins over the hello's, and viewers may not publish. */
+export type IngestPrincipal = { id: string; role: string; tenant: string };
+
 /** Fastify plugin: the bot audio ingest WebSocket (protocol documented in contracts/src/api/ingest.ts). */
 export async function wsIngestPlugin(app: FastifyInstance, opts: WsIngestOptions): Promise<void> {
-  app.get(ingestPath, { websocket: true }, (socket) => {
-    new IngestSession(socket, opts).run();
+  app.get(ingestPath, { websocket: true }, (socket, req) => {
+    // Set by the gateway's auth when the ingest is mounted there (absent when media-server runs alone).
+    const principal = (req as { principal?: IngestPrincipal }).principal ?? undefined;
+    new IngestSession(socket, opts, principal).run();
   });
 }
 
@@ -60,6 +65,7 @@ class IngestSession {
   constructor(
     private readonly socket: WebSocket,
     private readonly opts: WsIngestOptions,
+    private readonly principal?: IngestPrincipal,
   ) {}
 
   run(): void {
@@ -104,6 +110,11 @@ class IngestSession {
       this.#fail(ingestCloseCodes.badHello, msg);
       return;
     }
+    const p = this.principal;
+    if (p && p.role === 'viewer') return this.#fail(ingestCloseCodes.unauthorized, 'viewers may not publish audio');
+    if (p && hello.tenant && hello.tenant !== p.tenant) {
+      return this.#fail(ingestCloseCodes.unauthorized, `key is not valid for tenant ${hello.tenant}`);
+    }
     this.#hello = hello;
     const stream = `st_${Date.now().toString(36)}${randomBytes(5).toString('hex')}`;
     const channels = hello.channels ?? 1;
@@ -123,7 +134,7 @@ class IngestSession {
       input: { sampleRate: hello.sampleRate, channels, encoding: hello.encoding },
       frameMs: this.opts.frameMs,
       ctx: {
-        tenant: hello.tenant ?? this.opts.defaultTenant,
+        tenant: p?.tenant ?? hello.tenant ?? this.opts.defaultTenant,
         correlationId: hello.correlationId ?? stream,
         producer: { service: this.opts.service.name, version: this.opts.service.version },
         room: hello.room,
