@@ -1,8 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { extractMeeting, type MeetingContext, type Segment } from '@mi/summarizer';
-import { createAsrEngine, SileroVad, transcribeFile, transcriberConfigFromEnv } from '@mi/transcriber';
-import { formatEta, ProgressBar } from './progress-bar.ts';
+import { transcribeWithProgress } from './transcribe.ts';
 
 export type SummaryOutput = {
   meeting_date: string;
@@ -49,27 +48,12 @@ export function meetingFromJson(json: AnyJson, fallbackDate: string): Meeting {
 }
 
 async function transcribeToMeeting(file: string, date: string, quiet: boolean): Promise<Meeting> {
-  const settings = transcriberConfigFromEnv();
-  const vad = await SileroVad.create();
-  const engine = await createAsrEngine(settings, 'batch');
-  const bar = quiet ? undefined : new ProgressBar('transcribing');
-  try {
-    const result = await transcribeFile(file, {
-      vad,
-      engine,
-      segmenter: settings,
-      onProgress: (p) => bar?.update(p.percent, `${p.stage} ${formatEta(p.etaMs)}`),
-    });
-    bar?.done();
-    return {
-      meetingDate: date,
-      participants: [{ id: 'speaker', name: 'Speaker' }],
-      segments: result.segments.map((s, i) => ({ id: `s${i + 1}`, speaker: 'speaker', text: s.text })),
-    };
-  } finally {
-    await engine.close();
-    await vad.close();
-  }
+  const result = await transcribeWithProgress(file, quiet);
+  return {
+    meetingDate: date,
+    participants: [{ id: 'speaker', name: 'Speaker' }],
+    segments: result.segments.map((s, i) => ({ id: `s${i + 1}`, speaker: 'speaker', text: s.text })),
+  };
 }
 
 /** `summarize <audio-video-or-transcript.json>`: the live summarizer's rules engine, offline. */
