@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import websocket from '@fastify/websocket';
 import { type Bus, createBus } from '@mi/bus';
 import { streams } from '@mi/contracts';
-import { createGateway, createWebhooks, gatewayConfigFromEnv, parseApiKeys } from '@mi/gateway';
+import { createGateway, createWebhooks, GatewayConfigSchema, gatewayConfigFromEnv, parseApiKeys } from '@mi/gateway';
 import { ApprovalStore, AuditLog } from '@mi/governance';
 import { ingestConfigFromEnv, wsIngestPlugin } from '@mi/media-server';
 import { createObjectStore, type ObjectStore } from '@mi/object-store';
@@ -132,9 +132,13 @@ export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = pr
   if (services.has('gateway')) {
     const producer = { service: 'gateway', version };
     const audit = new AuditLog(bus, producer);
+    const gatewayConfig = gatewayConfigFromEnv(env);
+    if (gatewayConfig.secretsKey === GatewayConfigSchema.properties.secretsKey.default) {
+      logger.warn('SECRETS_KEY is not set: webhook secrets are sealed with the development key');
+    }
     const webhooks = await createWebhooks({
       bus,
-      config: gatewayConfigFromEnv(env),
+      config: gatewayConfig,
       audit,
       metrics,
       logger,
