@@ -64,6 +64,33 @@ const DECLINE = [
   'i would rather not',
 ].map(pattern);
 
+/** Taking on work nobody has yet: "leave it with me", "I'm on it", "consider it done", "I've got this". */
+const VOLUNTEERING = [
+  'leave it|that|this with me',
+  'i am on it|that|this',
+  'on it',
+  'consider it done',
+  'i have got it|this|that',
+  'i got it|this|that',
+  'i will take it|that|this',
+  'i can take it|that|this',
+  'i will handle it|that|this',
+  'i will take care of it|that|this',
+  'that will be me',
+  'i will do it|that|this',
+  'i can do it|that|this',
+  'i will own it|that|this',
+].map(pattern);
+
+/** The turn opens by volunteering for whatever is on the table. */
+export function opensByVolunteering(words: readonly string[]): boolean {
+  let i = 0;
+  while (i < words.length && (FILLERS.has(words[i] ?? '') || OPENERS.has(words[i] ?? ''))) i++;
+  return !!matchAny(words, i, VOLUNTEERING);
+}
+
+const OPENERS = new Set(['okay', 'ok', 'sure', 'yes', 'yeah', 'yep', 'fine', 'alright', 'right', 'so']);
+
 export function openingAcceptance(words: readonly string[]): Acceptance {
   let i = 0;
   while (i < words.length && FILLERS.has(words[i] ?? '')) i++;

@@ -1,18 +1,19 @@
-import { type Acceptance, openingAcceptance, opensWithDecline } from './acceptance.ts';
+import { type Acceptance, openingAcceptance, opensByVolunteering, opensWithDecline } from './acceptance.ts';
 import { type Clause, type Sentence, splitClauses, splitSentences } from './clauses.ts';
 import { findDates, pickDue } from './dates.ts';
 import { bestDecision, type DecisionFinding, findDecisions } from './decisions.ts';
 import { type ClauseHead, clauseHead } from './head.ts';
-import { LAUGHTER } from './lexicon.ts';
+import { AUX, LAUGHTER, LIGHT_VERBS } from './lexicon.ts';
+import { matchAny, pattern } from './match.ts';
 import { assess } from './modality.ts';
 import type { ParticipantIndex } from './names.ts';
-import { isReferable, type NounPhrase, nounPhrases } from './phrases.ts';
-import { isPastTense, looksImperative } from './pos.ts';
+import { hasContent, isReferable, type NounPhrase, nounPhrases } from './phrases.ts';
+import { baseForm, canBeVerb, isPastTense, looksImperative } from './pos.ts';
 import { cleanSentence } from './summary.ts';
 import { type BuiltTask, buildTask, contentWords } from './task.ts';
-import { renderIndices, type Token, tokenize } from './tokens.ts';
+import { render, renderIndices, type Token, tokenize } from './tokens.ts';
 import { analyseClause, type DecisionHint, type Trigger } from './triggers.ts';
-import type { RecentSegment, Segment } from './types.ts';
+import type { RecentSegment, Segment, VerbObject } from './types.ts';
 
 // Everything one utterance says, independent of meeting state: commitments and requests with
 // their tasks, declines, how the turn opens, a decision, and noun phrases for later reference.
@@ -36,11 +37,15 @@ export type SegmentFacts = {
   /** Negated commitments by the speaker ("I won't have time for that"). */
   declines: Trigger[];
   acceptance: Acceptance;
+  /** Opens by taking on whatever is on the table ("leave it with me", "I'm on it"). */
+  volunteers: boolean;
   declined: boolean;
   decision: DecisionFinding | null;
   /** A due phrase anywhere in a forward-looking part of the turn ("Will do, by Friday"); computed on demand. */
   looseDue: () => { due: string; text: string } | null;
   nounPhrases: NounPhrase[];
+  /** Verbs and the noun phrases they govern ("organize a volunteer day"). */
+  objects: VerbObject[];
   words: string[];
   /** The turn floats an idea ("how about …?", "should we …?"). */
   proposal: boolean;
@@ -64,10 +69,31 @@ export function analyseSegment(seg: Segment, ctx: AnalyseContext): SegmentFacts 
   const sentences = splitSentences(tokens);
   const clauses = splitClauses(tokens, ctx.names);
   const heads: ClauseHead[] = clauses.map((c) => clauseHead(tokens, c, ctx.names));
-  const phrases = nounPhrases(tokens).filter((p) => isReferable(p.text));
+  // ASR runs a vocative into the phrase before it ("a blocker carol just open …"): names end phrases.
+  const allPhrases = nounPhrases(tokens).map((p) => {
+    for (let k = p.start + 1; k < p.end; k++) {
+      if (ctx.names.matchAt(tokens, k)) return { start: p.start, end: k, text: render(tokens, p.start, k) };
+    }
+    return p;
+  });
+  const phrases = allPhrases.filter((p) => isReferable(p.text));
 
+  // "organize a volunteer day": an object may end in a time word and still name the work.
+  const objects = verbObjects(
+    tokens,
+    allPhrases.filter((p) => hasContent(p.text)),
+  );
   // "it" points at the latest referable phrase before it: in this turn, then in recent turns.
-  const antecedent = (at: number): string | null => {
+  // "organize it" first looks for something organized recently ("…organize a volunteer day").
+  const antecedent = (at: number, verb?: string): string | null => {
+    if (verb && !LIGHT_VERBS.has(verb)) {
+      const same = objects.filter((o) => o.at < at && o.verb === verb).at(-1);
+      if (same) return same.np;
+      for (let r = ctx.recent.length - 1; r >= 0; r--) {
+        const hit = ctx.recent[r]?.objects?.filter((o) => o.verb === verb).at(-1);
+        if (hit) return hit.np;
+      }
+    }
     const here = phrases.filter((p) => p.end <= at);
     const last = here[here.length - 1];
     if (last) return last.text;
@@ -102,6 +128,7 @@ export function analyseSegment(seg: Segment, ctx: AnalyseContext): SegmentFacts 
       names: ctx.names,
       participants: ctx.names.size,
       sentenceStart: sentence.start,
+      sentenceEnd: sentence.end,
     });
     if (finding.decision) hints.push({ clause: ci, hint: finding.decision });
     const prev = triggers[ci - 1];
@@ -140,7 +167,12 @@ export function analyseSegment(seg: Segment, ctx: AnalyseContext): SegmentFacts 
       }
     }
     const task = buildTask({ tokens, trigger, meetingDate: ctx.meetingDate, dueLimit, names: ctx.names, antecedent });
-    if (trigger.needsDate && !task.due) return;
+    if (trigger.needsDate && !task.due) {
+      // "Can we just close them?" — "Yes, let's close anything over ninety days": settling the proposal.
+      if (words[head.head] === "let's" && answersProposal(ctx, seg.speaker, task.verb))
+        hints.push({ clause: ci, hint: { head: trigger.head, verb: trigger.verb, end: trigger.end, strength: 0.7 } });
+      return;
+    }
     if (!task.text && trigger.kind !== 'accept') return;
     const confidence = Math.min(0.99, modality.confidence + (task.due ? 0.05 : 0));
     const latent = trigger.latentUnlessDated && !task.due;
@@ -176,12 +208,14 @@ export function analyseSegment(seg: Segment, ctx: AnalyseContext): SegmentFacts 
     candidates: kept,
     declines,
     acceptance: openingAcceptance(words),
+    volunteers: opensByVolunteering(words),
     declined: opensWithDecline(words),
     decision,
     looseDue: () => looseDue(words, tokens, sentences, ctx.meetingDate),
     nounPhrases: phrases,
+    objects: objects.map(({ verb, np }) => ({ verb, np })),
     words: contentWords(words),
-    proposal: isProposal(words, sentences),
+    proposal: isProposal(words, sentences, clauses, heads),
   };
 }
 
@@ -207,9 +241,36 @@ function looseDue(
   return null;
 }
 
-function isProposal(words: readonly string[], sentences: readonly Sentence[]): boolean {
+/** The previous turn, by someone else, proposed doing this very thing ("can we just close them?"). */
+function answersProposal(ctx: AnalyseContext, speaker: string, verb: string): boolean {
+  const last = ctx.recent.at(-1);
+  return !!last && last.speaker !== speaker && last.proposal && last.words.includes(verb);
+}
+
+/** "can we …", "should we …", "why don't we …", "what if we …" opening a clause. */
+const GROUP_PROPOSAL = [pattern('can|could|should|shall we'), pattern('why do not we'), pattern('what if we')];
+
+function isProposal(
+  words: readonly string[],
+  sentences: readonly Sentence[],
+  clauses: readonly Clause[],
+  heads: readonly ClauseHead[],
+): boolean {
+  // Without punctuation, a question is known only by its shape.
+  if (heads.some((h, i) => (clauses[i]?.start ?? 0) <= h.head && matchAny(words, h.head, GROUP_PROPOSAL))) return true;
   return sentences.some((s) => {
     const first = words[s.start] ?? '';
     return (s.question && PROPOSAL_STARTS.has(first)) || words.slice(s.start, s.end).join(' ').includes('how about');
   });
+}
+
+/** Noun phrases right after a verb, with the verb in base form ("organize a volunteer day"). */
+function verbObjects(tokens: readonly Token[], phrases: readonly NounPhrase[]): (VerbObject & { at: number })[] {
+  const out: (VerbObject & { at: number })[] = [];
+  for (const p of phrases) {
+    const v = tokens[p.start - 1]?.norm ?? '';
+    if (!v || AUX.has(v) || !canBeVerb(v)) continue;
+    out.push({ verb: baseForm(v), np: p.text, at: p.start });
+  }
+  return out;
 }

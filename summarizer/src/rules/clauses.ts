@@ -13,8 +13,9 @@ import {
   SUBORDINATORS,
   WH_WORDS,
 } from './lexicon.ts';
+import { matchAt, pattern } from './match.ts';
 import type { ParticipantIndex } from './names.ts';
-import { canBeVerb, looksImperative } from './pos.ts';
+import { canBeVerb, looksImperative, looksImperativeBefore } from './pos.ts';
 import type { Token } from './tokens.ts';
 
 // Splits an utterance into sentences and clauses. Punctuation helps when present, but ASR
@@ -61,6 +62,8 @@ const BINDING_VERBS = new Set([
   'asked',
   'sure',
   'ensure',
+  // "any chance you could …"
+  'chance',
 ]);
 const VOCATIVE_FOLLOWERS = new Set([
   'can',
@@ -76,6 +79,13 @@ const VOCATIVE_FOLLOWERS = new Set([
   'that',
   'do',
 ]);
+
+const VOLUNTEER_START = pattern('put|sign|count me down|up|in for');
+
+/** Adverbs between a vocative and its imperative ("leo just file it", "carol also ping them"). */
+const VOCATIVE_ADVERBS = new Set(['just', 'also', 'quickly', 'maybe', 'then']);
+/** After a subject, these make it a new finite clause even right after an auxiliary ("nobody does, i'll …"). */
+const FINITE_AFTER_SUBJECT = new Set(['will', 'would', 'shall', 'am']);
 
 function isAuxAt(words: readonly string[], j: number): boolean {
   const w = words[j] ?? '';
@@ -101,10 +111,15 @@ function startsClause(tokens: readonly Token[], words: readonly string[], j: num
   const next = words[j + 1] ?? '';
   if (CLAUSE_OPENERS.has(w)) return true;
   if (w === "let's" || (w === 'no' && next === 'need')) return true;
+  // "… a week ahead put me down for the pre-read": volunteering opens its own clause.
+  if (matchAt(words, j, VOLUNTEER_START) > 0) return true;
   const name = names.matchAt(tokens, j);
   if (name) {
-    const after = words[j + name.len] ?? '';
-    const imperative = looksImperative(after) && !AUX.has(after) && !PREPOSITIONS.has(after);
+    // "… leo just file a ticket": adverbs may sit between the name and the imperative.
+    const skip = VOCATIVE_ADVERBS.has(words[j + name.len] ?? '') ? 1 : 0;
+    const after = words[j + name.len + skip] ?? '';
+    const imperative =
+      looksImperativeBefore(after, words[j + name.len + skip + 1] ?? '') && !AUX.has(after) && !PREPOSITIONS.has(after);
     return VOCATIVE_FOLLOWERS.has(after) || isAuxAt(words, j + name.len) || imperative;
   }
   if (SUBJECT_PRONOUNS.has(w)) {
@@ -112,18 +127,23 @@ function startsClause(tokens: readonly Token[], words: readonly string[], j: num
     return PERSONAL.has(w) && canBeVerb(next) && !DETERMINERS.has(next);
   }
   if (WH_WORDS.has(w)) return isAuxAt(words, j + 1) || AUX.has(next);
-  if (INVERTING_AUX.has(w) && INVERTED_SUBJECTS.has(next)) return true;
+  // "do it" is a verb and its object ("i'll just do it"), never an inverted question.
+  if (INVERTING_AUX.has(w) && INVERTED_SUBJECTS.has(next)) return !(w === 'do' && next === 'it');
   if (w === 'please') return true;
   return false;
 }
 
 /** ", and send me the abstract": a coordinated verb phrase after a comma is its own clause. */
 function startsCoordinatedVerb(tokens: readonly Token[], words: readonly string[], j: number): boolean {
+  if (words[j] !== 'and' || !looksImperative(words[j + 1] ?? '') || AUX.has(words[j + 1] ?? '')) return false;
+  if (/,/.test(tokens[j - 1]?.punct ?? '')) return true;
+  // Unpunctuated "submit it and send me the abstract": a finished object pronoun, then a verb with its own object.
+  const prev = words[j - 1] ?? '';
+  const obj = words[j + 2] ?? '';
   return (
-    words[j] === 'and' &&
-    /,/.test(tokens[j - 1]?.punct ?? '') &&
-    looksImperative(words[j + 1] ?? '') &&
-    !AUX.has(words[j + 1] ?? '')
+    ['it', 'them'].includes(prev) &&
+    (DETERMINERS.has(obj) || ['me', 'us', 'him', 'her', 'them', 'it'].includes(obj)) &&
+    canBeVerb(words[j - 2] ?? '')
   );
 }
 
@@ -145,10 +165,14 @@ function isPreamble(
 }
 
 /** True when the word before a candidate start binds it into the current clause. */
-function binds(prev: string, cur: string): boolean {
+function binds(prev: string, cur: string, next: string): boolean {
   if (PREPOSITIONS.has(prev) || DETERMINERS.has(prev) || BINDING_VERBS.has(prev) || prev === "let's") return true;
   if (SUBORDINATORS.has(prev)) return true;
-  if (MODALS.has(prev) || AUX.has(prev)) return !(cur === 'please' || CLAUSE_OPENERS.has(cur));
+  if (MODALS.has(prev) || AUX.has(prev)) {
+    // "i know nobody does i'll do a spike": an inverted question never has a modal after its subject.
+    if (SUBJECT_PRONOUNS.has(cur) && FINITE_AFTER_SUBJECT.has(next)) return false;
+    return !(cur === 'please' || cur === "let's" || CLAUSE_OPENERS.has(cur));
+  }
   if (prev === 'you' && cur === 'please') return true;
   if (SUBJECT_PRONOUNS.has(prev) && INVERTING_AUX.has(cur)) return true;
   if (WH_WORDS.has(prev)) return true;
@@ -175,7 +199,7 @@ export function splitClauses(tokens: readonly Token[], names: ParticipantIndex):
       if (isPreamble(tokens, words, start, j, names)) continue;
       const hardPunct = /[,:]/.test(prevTok.punct);
       const prev = prevTok.norm;
-      if (!hardPunct && binds(prev, words[j] ?? '')) continue;
+      if (!hardPunct && binds(prev, words[j] ?? '', words[j + 1] ?? '')) continue;
       // "… and we're done": the conjunction opens the new clause.
       let cut = j;
       if (!hardPunct && CONJUNCTIONS.has(prev) && j - 1 > start) cut = j - 1;

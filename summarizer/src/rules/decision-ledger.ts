@@ -39,7 +39,9 @@ export function applyDecision(
     const r = records[i];
     if (!r || r.segIndex < index - LOOKBACK) break;
     const shared = overlap(own, r.words);
-    if (shared >= 2 || (shared >= 1 && (short || d.kind === 'agreement'))) {
+    // "Great, that's the new rule": a content-free confirmation ratifies the latest decision.
+    const ratifies = poor && d.kind === 'explicit' && i === records.length - 1;
+    if (shared >= 2 || (shared >= 1 && (short || d.kind === 'agreement')) || ratifies) {
       if (!r.decision.sourceSegments.includes(seg.id)) r.decision.sourceSegments.push(seg.id);
       r.decision.confidence = Math.max(r.decision.confidence, d.strength);
       r.segIndex = index;

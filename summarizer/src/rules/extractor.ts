@@ -126,6 +126,7 @@ function recentOf(seg: Segment, index: number, facts: SegmentFacts): RecentSegme
     speaker: seg.speaker,
     index,
     nounPhrases: facts.nounPhrases.map((p) => p.text).slice(-6),
+    objects: facts.objects.slice(-4),
     words: [...new Set(facts.words)].slice(0, 40),
     proposal: facts.proposal,
     lead,

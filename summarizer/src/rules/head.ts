@@ -13,7 +13,7 @@ import {
 } from './lexicon.ts';
 import { matchAny, pattern } from './match.ts';
 import type { ParticipantIndex } from './names.ts';
-import { canBeVerb, isAdjective, isKnownWord, looksImperative } from './pos.ts';
+import { canBeVerb, isAdjective, isKnownWord, looksImperativeBefore } from './pos.ts';
 import type { Token } from './tokens.ts';
 
 // Finds where a clause's content starts, past discourse markers and a vocative ("Okay, so, Bob, can you …").
@@ -91,7 +91,9 @@ function isVocativeAt(tokens: readonly Token[], words: readonly string[], i: num
   if (MODALS.has(next) || AUX.has(next))
     return words[i + len + 1] === 'you' || (next === 'can' && words[i + len + 1] === 'you');
   if (VOCATIVE_NEXT.has(next)) return true;
-  return looksImperative(next) && !PREPOSITIONS.has(next);
+  // "bob it would be great if you could …": a clause with its own subject follows the name.
+  if (next === 'it' && AUX.has(words[i + len + 1] ?? '')) return true;
+  return looksImperativeBefore(next, words[i + len + 1] ?? '') && !PREPOSITIONS.has(next);
 }
 
 export function clauseHead(tokens: readonly Token[], clause: Clause, names: ParticipantIndex): ClauseHead {

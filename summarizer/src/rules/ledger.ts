@@ -122,10 +122,21 @@ export class ItemLedger {
     if (!target) {
       const open = this.#latestOpen((r) => r.item.owner === null);
       const topics = selfish.flatMap((c) => c.topic);
-      const c = open && selfish.find((x) => x.trigger.kind === 'accept' || x.anaphoric || overlaps(topics, open.topic));
+      // "I'll just do it" takes the open work; "I'll organize it" does only if it is the same work.
+      const c =
+        open &&
+        selfish.find(
+          (x) =>
+            x.trigger.kind === 'accept' ||
+            (x.anaphoric && (LIGHT_VERBS.has(x.verb) || overlaps(x.topic, open.topic))) ||
+            overlaps(topics, open.topic),
+        );
       if (open && c) {
         target = open;
         via = c;
+      } else if (open && facts.volunteers && open.touchedAt >= this.#index - 2) {
+        // "Somebody has to chase the vendor." — "Leave it with me."
+        target = open;
       }
     }
     if (!target) return;

@@ -1,4 +1,5 @@
 import type { Sentence } from './clauses.ts';
+import { matchAt, pattern } from './match.ts';
 import { isPastTense } from './pos.ts';
 import type { Trigger } from './triggers.ts';
 
@@ -28,6 +29,15 @@ const EMBEDDING = new Set([
   'checking',
 ]);
 
+/** Conditions that are politeness, not conditions: "if needed", "if that helps", "if you want". */
+const COURTESY = [
+  'needed|necessary|possible|required|useful|helpful',
+  'you want|like|prefer|need',
+  'that|it helps|works',
+  'that|it is okay|ok|fine|useful|helpful',
+  'everyone|everybody|people|anyone want|wants',
+].map(pattern);
+
 export type Modality = { drop: boolean; confidence: number };
 
 export function assess(
@@ -42,10 +52,17 @@ export function assess(
   // Conditions anywhere in the sentence.
   for (let i = sentence.start; i < sentence.end; i++) {
     if (!CONDITIONALS.has(words[i] ?? '')) continue;
+    // "it'd be great if you could …": the "if" belongs to the request itself.
+    if (i >= trigger.head && i < trigger.verb) continue;
     // "check if …", "find out if …" embed a question; they are not conditions.
     if (EMBEDDING.has(words[i - 1] ?? '')) continue;
     const window = words.slice(i + 1, i + 6);
     if (window.some((w) => COUNTERFACTUAL.has(w) || (isPastTense(w) && w !== 'used')))
+      return { drop: true, confidence: 0 };
+    // "I'm happy to run it if the company covers lunch": an offer on a condition is not a commitment
+    // yet ("if needed", "if that helps" are courtesies and do not count).
+    const own = i >= clauseStart && i < trigger.end;
+    if (own && trigger.kind === 'self' && !COURTESY.some((p) => matchAt(words, i + 1, p) > 0))
       return { drop: true, confidence: 0 };
     c -= 0.25;
     break;

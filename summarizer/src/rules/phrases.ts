@@ -130,4 +130,12 @@ export function isReferable(text: string): boolean {
   return words.some((w) => !STOPWORDS.has(w) && !TIME_WORDS.has(w) && /[a-z]/.test(w));
 }
 
+/** Has a word that is neither a stopword nor a time word ("a volunteer day", not "next week"). */
+export function hasContent(text: string): boolean {
+  return text
+    .toLowerCase()
+    .split(/\s+/)
+    .some((w) => !STOPWORDS.has(w) && !TIME_WORDS.has(w) && /[a-z]/.test(w));
+}
+
 export { ANAPHORS };

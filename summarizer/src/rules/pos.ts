@@ -82,3 +82,34 @@ export function looksImperative(word: string): boolean {
   if (tags.length === 0 && switches[word] === undefined) return !isGerund(word) && !/(ed|ly|s)$/.test(word);
   return tags.includes('Singular') && canBeVerb(word);
 }
+
+const VERB_OBJECT_STARTS = new Set([
+  'the',
+  'a',
+  'an',
+  'our',
+  'my',
+  'your',
+  'their',
+  'this',
+  'that',
+  'these',
+  'those',
+  'it',
+  'them',
+  'up',
+  'out',
+  'off',
+  'down',
+]);
+
+/**
+ * Like looksImperative, but also takes words the lexicon files as adjectives when an object or a
+ * particle follows: "clean up the checklist", "clear the backlog", "close the loop", "open a ticket".
+ */
+export function looksImperativeBefore(word: string, next: string): boolean {
+  if (looksImperative(word)) return true;
+  // Participles ("fixed", "finished") and "-ly"/"-ous" words never start an imperative.
+  if (!/^[a-z]+$/.test(word) || /(ed|ing|ly|ous|ful|al|ive|ic)$/.test(word) || isPastTense(word)) return false;
+  return isAdjective(word) && VERB_OBJECT_STARTS.has(next);
+}

@@ -31,6 +31,8 @@ export type BuiltTask = {
   topic: string[];
   /** The noun phrase the task is about. */
   object: string | null;
+  /** Base form of the word the task starts from ("organize"). */
+  verb: string;
 };
 
 export type TaskInput = {
@@ -41,7 +43,7 @@ export type TaskInput = {
   dueLimit: number;
   names: ParticipantIndex;
   /** Finds what a pronoun before word index `at` refers to. */
-  antecedent: (at: number) => string | null;
+  antecedent: (at: number, verb?: string) => string | null;
 };
 
 const CUTTERS = new Set([
@@ -216,6 +218,7 @@ export function buildTask(input: TaskInput): BuiltTask {
     if (FILLERS.has(w) || LAUGHTER.has(w) || TASK_NOISE.has(w)) continue;
     keep.push(i);
   }
+  cutVagueTime(words, keep);
   dropPairs(words, keep);
   dropVocatives(tokens, keep, names);
   while (keep.length && TAIL_DROP.has(words[keep[keep.length - 1] ?? -1] ?? '')) keep.pop();
@@ -229,7 +232,7 @@ export function buildTask(input: TaskInput): BuiltTask {
   let anaphoric = anaphorAt >= 0;
   let text = renderIndices(tokens, keep);
   if (anaphorAt >= 0 && own.length < 3) {
-    const ref = input.antecedent(trigger.head);
+    const ref = input.antecedent(trigger.head, baseForm(words[trigger.verb] ?? ''));
     if (ref) {
       object = ref;
       text = replaceAt(tokens, keep, anaphorAt, ref);
@@ -247,11 +250,24 @@ export function buildTask(input: TaskInput): BuiltTask {
     vague: own.length === 0 || trigger.kind === 'assign',
     topic: [...new Set(topicWords)],
     object: object ?? firstObject(tokens, keep),
+    verb: baseForm(words[trigger.verb] ?? ''),
   };
 }
 
 function range(a: number, b: number): number[] {
   return Array.from({ length: Math.max(0, b - a) }, (_, k) => a + k);
+}
+
+/** "… for sometime in May", "… at some point next quarter": a time with no date ends the task. */
+function cutVagueTime(words: readonly string[], keep: number[]): void {
+  for (let k = 1; k < keep.length; k++) {
+    const w = words[keep[k] ?? -1] ?? '';
+    const vague = w === 'sometime' || (w === 'some' && ['point', 'time'].includes(words[keep[k + 1] ?? -1] ?? ''));
+    if (!vague) continue;
+    const from = ['for', 'at', 'in', 'by'].includes(words[keep[k - 1] ?? -1] ?? '') ? k - 1 : k;
+    if (from > 0) keep.splice(from);
+    return;
+  }
 }
 
 /** Removes two-word noise ("for me", "from you", "as well") from the kept indices. */
@@ -342,7 +358,8 @@ function shapeByKind(
     const rest = out.split(' ').slice(1).join(' ');
     return [verb, renderIndices(tokens, idx), rest].filter(Boolean).join(' ');
   }
-  if (trigger.prefix) return `${trigger.prefix} ${out}`;
+  if (trigger.prefix)
+    return `${trigger.prefix} ${out.replace(/^(The|A|An|Our|This|That|These|Those)\b/, (m) => m.toLowerCase())}`;
   // "let marketing know" says "tell marketing".
   out = out.replace(/^let (.{1,40}?) know\b/i, 'tell $1');
   if (

@@ -4,7 +4,7 @@ import { AUX, DECISION_VERBS, DETERMINERS, MEETING_VERBS, SELF_META_VERBS } from
 import { matchAny, matchAt, pattern } from './match.ts';
 import { type Chain, readChain } from './modal-chain.ts';
 import type { ParticipantIndex } from './names.ts';
-import { isAdjective, isGerund, isPastTense, looksImperative } from './pos.ts';
+import { canBeVerb, isAdjective, isGerund, isPastTense, looksImperative, looksImperativeBefore } from './pos.ts';
 import type { Token } from './tokens.ts';
 
 // Finds the commitment or request a clause expresses, and whose it is. Each rule keys on
@@ -63,6 +63,8 @@ export type ClauseContext = {
   participants: number;
   /** First word of the clause's sentence. */
   sentenceStart: number;
+  /** End of the clause's sentence. */
+  sentenceEnd: number;
 };
 
 export type ClauseFinding = { trigger: Trigger | null; decision: DecisionHint | null };
@@ -181,6 +183,11 @@ const LET_ME_META = new Set([
   'get',
   'take',
 ]);
+const NEEDS_OWNER = pattern('an|a|some owner|volunteer|taker|champion|someone|somebody');
+const SUBJECT_PRONOUNS_SET = new Set(['i', 'we', 'you', 'they', 'he', 'she', 'it', 'that', 'this', 'who', 'everyone']);
+/** "let me answer that": replying in the meeting, not work for later. */
+const IN_MEETING_REPLIES = new Set(['answer', 'address', 'respond', 'field']);
+const IN_MEETING_OBJECTS = new Set(['that', 'this', 'it', 'one', 'right', 'now', 'quickly', 'first', 'real', 'your']);
 /** "let's go around", "let's go deal by deal": moving through the meeting. */
 const GO_MOVES = new Set([
   'around',
@@ -278,6 +285,21 @@ const ROOM_REQUESTS = [
 /** "I have to drop", "I need to run": leaving the meeting, not work. */
 const LEAVING = new Set(['drop', 'run', 'go', 'leave', 'head', 'hop', 'jump', 'bounce', 'step']);
 const ACTION_ITEM = pattern('action item|items for? ');
+/** "any chance you could …", "is there any chance we see …": a request dressed as a question. */
+const ANY_CHANCE = pattern('is? there? any chance that? you|we could|can|would|will|might?');
+/** "it'd be great if …", "I'd appreciate it if …": an evaluation that wraps a request. */
+const WRAPPED_REQUEST = [
+  'it would|will be really|so|very|super? great|helpful|nice|awesome|good|amazing|ideal|brilliant|perfect if',
+  'i would really? appreciate|love it if',
+].map(pattern);
+/** "… that would be great" closing an "if you could …" request. */
+const REQUEST_TAIL = pattern(
+  'that|it would|will be really|so|very|super? great|helpful|nice|awesome|amazing|ideal|perfect|appreciated|brilliant',
+);
+/** The subject of the wrapped request must be able to do the work: "if you could", "if Carol can". */
+const POLITE_MODALS = new Set(['could', 'can', 'would', 'will']);
+/** Volunteering: "put me down for the booth", "sign me up for writing the guide", "count me in for …". */
+const VOLUNTEER = pattern('put|sign|count me down|up|in for');
 
 function trig(
   partial: Partial<Trigger> & Pick<Trigger, 'kind' | 'owner' | 'head' | 'verb' | 'end' | 'strength'>,
@@ -336,6 +358,8 @@ function findTrigger(ctx: ClauseContext): Trigger | null {
     const strength = (to.named ? 0.8 : 0.65) - (TENTATIVE_REQUESTS.has(req.which) ? 0.1 : 0);
     return trig({ ...base, kind: 'request', owner: to.owner, addressed: true, verb, strength });
   }
+  const polite = politeRequest(ctx);
+  if (polite) return polite;
   // "Can someone send out the recording?" asks the room; "who can take notes?" waits for a taker.
   const room = matchAny(words, h, ROOM_REQUESTS);
   if (room) {
@@ -375,9 +399,20 @@ function findTrigger(ctx: ClauseContext): Trigger | null {
     if (words[h + ai] === 'me') return trig({ ...base, kind: 'self', owner: speaker, verb: h + ai + 1, strength: 0.9 });
     return trig({ ...base, kind: 'group', owner: null, verb: h + ai, strength: 0.7 });
   }
+  const volunteer = matchAt(words, h, VOLUNTEER);
+  if (volunteer > 0 && h + volunteer < end) {
+    const verb = h + volunteer;
+    // "sign me up for the booth shift": a noun phrase is the work to take on.
+    const prefix = isGerund(words[verb] ?? '') ? null : 'take';
+    return trig({ ...base, kind: 'self', owner: speaker, verb, strength: 0.9, prefix });
+  }
   if (w === 'let' && words[h + 1] === 'me') {
     const verb = h + 2;
     if (LET_ME_META.has(words[verb] ?? '') && !(words[verb] === 'get' && words[verb + 1] !== 'you')) return null;
+    // "let me settle that", "let me answer that right now": talk in the meeting itself.
+    // ("let me talk to finance" is work: the object decides.)
+    const reply = MEETING_VERBS.has(words[verb] ?? '') || IN_MEETING_REPLIES.has(words[verb] ?? '');
+    if (reply && (verb + 1 >= end || IN_MEETING_OBJECTS.has(words[verb + 1] ?? ''))) return null;
     return trig({ ...base, kind: 'self', owner: speaker, verb, strength: 0.9 });
   }
   const yours = matchAny(words, h, YOURS);
@@ -453,7 +488,13 @@ function findTrigger(ctx: ClauseContext): Trigger | null {
   if (needs) return needs;
   // "Mike, send me the contract." — an imperative counts when someone is addressed by name, or
   // in a one-to-one where the listener is unambiguous, at the start of a sentence.
-  if (looksImperative(w) && !IMPERATIVE_BLOCK.has(w) && !AUX.has(w) && !ctx.clause.question && words[h + 1] !== 'if') {
+  if (
+    looksImperativeBefore(w, words[h + 1] ?? '') &&
+    !IMPERATIVE_BLOCK.has(w) &&
+    !AUX.has(w) &&
+    !ctx.clause.question &&
+    words[h + 1] !== 'if'
+  ) {
     if (ctx.head.vocative || ctx.head.groupAddressed) {
       return trig({ ...base, kind: 'request', owner: addressee(ctx).owner, addressed: true, verb: h, strength: 0.75 });
     }
@@ -467,6 +508,72 @@ function findTrigger(ctx: ClauseContext): Trigger | null {
     return trig({ ...base, kind: 'request', owner: to.owner, addressed: true, verb: h + 4, strength: 0.7 });
   }
   return null;
+}
+
+/**
+ * Requests said indirectly: "Bob, would you draft the memo?", "any chance you could look at it?",
+ * "it'd be great if Carol could book the venue", "if you could send me the invoices, that would be great".
+ */
+function politeRequest(ctx: ClauseContext): Trigger | null {
+  const { words, clause } = ctx;
+  const h = ctx.head.head;
+  const end = clause.end;
+  const base = { head: h, end };
+  const request = (verb: number, owner: string | null, named: boolean, strength: number): Trigger | null => {
+    const v = words[verb] ?? '';
+    // After a modal, any word that can be a verb is one ("could clean up …").
+    const verbal = looksImperativeBefore(v, words[verb + 1] ?? '') || (canBeVerb(v) && !isGerund(v) && !isPastTense(v));
+    if (verb >= end || NOT_TASK_AFTER_YOU.has(v) || AUX.has(v) || !verbal) return null;
+    return trig({
+      ...base,
+      kind: 'request',
+      owner,
+      addressed: true,
+      verb,
+      strength: named ? strength : strength - 0.15,
+    });
+  };
+  // "would you …" without a name is often a hypothetical ("would you hire him?"); with one, a request.
+  if (words[h] === 'would' && words[h + 1] === 'you' && ctx.head.vocative)
+    return request(h + 2, ctx.head.vocative, true, 0.8);
+  const chance = matchAt(words, h, ANY_CHANCE);
+  if (chance > 0) {
+    const to = addressee(ctx);
+    const verb = h + chance;
+    // "any chance we see a prototype by Friday": what we would get is what they deliver.
+    const receive = words.slice(h, verb).includes('we') && ['see', 'get', 'have'].includes(words[verb] ?? '');
+    if (to.owner && receive && verb + 1 < end)
+      return trig({
+        ...base,
+        kind: 'request',
+        owner: to.owner,
+        addressed: true,
+        verb: verb + 1,
+        strength: to.named ? 0.7 : 0.55,
+        prefix: 'deliver',
+      });
+    if (to.owner) return request(verb, to.owner, to.named, 0.7);
+  }
+  // "if you could …" opening a sentence that ends "that would be great".
+  let at = -1;
+  const wrap = matchAny(words, h, WRAPPED_REQUEST);
+  if (wrap) at = h + wrap.len;
+  else if (words[h] === 'if' && findTail(words, h, ctx.sentenceEnd)) at = h + 1;
+  if (at < 0) return null;
+  const who = words[at] === 'you' ? { id: null, len: 1 } : ctx.names.matchAt(ctx.tokens, at);
+  if (!who || !POLITE_MODALS.has(words[at + who.len] ?? '')) return null;
+  const verb = at + who.len + 1 + (words[at + who.len + 1] === 'please' ? 1 : 0);
+  if (who.id) return request(verb, who.id, true, 0.75);
+  const to = addressee(ctx);
+  // "If you could send me the invoices, Dana, that would be great": the name opens the next clause.
+  const next = to.named ? null : ctx.names.matchAt(ctx.tokens, end);
+  if (next && matchAt(words, end + next.len, REQUEST_TAIL) > 0) return request(verb, next.id, true, 0.75);
+  return request(verb, to.owner, to.named, 0.75);
+}
+
+function findTail(words: readonly string[], from: number, end: number): boolean {
+  for (let i = from + 1; i < end; i++) if (matchAt(words, i, REQUEST_TAIL) > 0) return true;
+  return false;
 }
 
 /** "I'll …", "we need to …", "Dana will …": a subject and its modal chain. */
@@ -641,6 +748,19 @@ function passiveNeed(ctx: ClauseContext): Trigger | null {
     const w = words[k] ?? '';
     if (w !== 'needs' && w !== 'need') continue;
     const next = words[k + 1] ?? '';
+    // "The warehouse audit needs an owner": work waiting for a volunteer.
+    if (matchAt(words, k + 1, NEEDS_OWNER) > 0 && k > h && !SUBJECT_PRONOUNS_SET.has(words[h] ?? '')) {
+      return trig({
+        head: h,
+        verb: h,
+        end: k,
+        kind: 'group',
+        owner: null,
+        strength: 0.6,
+        prefix: 'handle',
+        latentUnlessDated: true,
+      });
+    }
     const gerund = isGerund(next) && !['nothing', 'something', 'anything'].includes(next);
     const passive = next === 'to' && words[k + 2] === 'be' && isPastTense(words[k + 3] ?? '');
     if (!gerund && !passive) return null;

@@ -45,6 +45,9 @@ export type ItemRecord = {
 
 export type DecisionRecord = { decision: ExtractedDecision; segIndex: number; words: string[] };
 
+/** A verb (base form) and the noun phrase right after it. */
+export type VerbObject = { verb: string; np: string };
+
 /** A recent segment, reduced to what later segments need for reference resolution. */
 export type RecentSegment = {
   id: string;
@@ -52,6 +55,8 @@ export type RecentSegment = {
   index: number;
   /** Noun phrases in order of appearance (display text). */
   nounPhrases: string[];
+  /** Noun phrases that are the object of a verb ("organize" → "a volunteer day"), for "organize it" later. Absent in older checkpoints. */
+  objects?: VerbObject[];
   /** Content words, for matching proposals to decisions. */
   words: string[];
   /** The utterance proposes something ("how about …?", "should we …?"). */
