@@ -63,6 +63,12 @@ const DECLINE = [
   'i will pass',
   'i would rather not',
 ].map(pattern);
+/** "Already did it yesterday", "that's already sorted": the work asked for is done, nothing to track. */
+const ALREADY_DONE = [
+  'i? already did|done|sorted|fixed|handled|sent|booked',
+  'i have already done|did|sorted|fixed|handled|sent|booked',
+  'that|it is already done|sorted|handled|taken care',
+].map(pattern);
 
 /** Taking on work nobody has yet: "leave it with me", "I'm on it", "consider it done", "I've got this". */
 const VOLUNTEERING = [
@@ -107,4 +113,10 @@ export function opensWithDecline(words: readonly string[]): boolean {
   let i = 0;
   while (i < words.length && FILLERS.has(words[i] ?? '')) i++;
   return !!matchAny(words, i, DECLINE) && !matchAny(words, i, STRONG);
+}
+
+export function opensWithAlreadyDone(words: readonly string[]): boolean {
+  let i = 0;
+  while (i < words.length && (FILLERS.has(words[i] ?? '') || OPENERS.has(words[i] ?? '') || words[i] === 'oh')) i++;
+  return !!matchAny(words, i, ALREADY_DONE);
 }

@@ -1,4 +1,10 @@
-import { type Acceptance, openingAcceptance, opensByVolunteering, opensWithDecline } from './acceptance.ts';
+import {
+  type Acceptance,
+  openingAcceptance,
+  opensByVolunteering,
+  opensWithAlreadyDone,
+  opensWithDecline,
+} from './acceptance.ts';
 import { type Clause, type Sentence, splitClauses, splitSentences } from './clauses.ts';
 import { findDates, pickDue } from './dates.ts';
 import { bestDecision, type DecisionFinding, findDecisions } from './decisions.ts';
@@ -40,6 +46,8 @@ export type SegmentFacts = {
   /** Opens by taking on whatever is on the table ("leave it with me", "I'm on it"). */
   volunteers: boolean;
   declined: boolean;
+  /** The turn opens by saying the work is already done ("already did it yesterday"). */
+  alreadyDone: boolean;
   decision: DecisionFinding | null;
   /** A due phrase anywhere in a forward-looking part of the turn ("Will do, by Friday"); computed on demand. */
   looseDue: () => { due: string; text: string } | null;
@@ -210,6 +218,7 @@ export function analyseSegment(seg: Segment, ctx: AnalyseContext): SegmentFacts 
     acceptance: openingAcceptance(words),
     volunteers: opensByVolunteering(words),
     declined: opensWithDecline(words),
+    alreadyDone: opensWithAlreadyDone(words),
     decision,
     looseDue: () => looseDue(words, tokens, sentences, ctx.meetingDate),
     nounPhrases: phrases,

@@ -65,6 +65,9 @@ const BINDING_VERBS = new Set([
   // "any chance you could …"
   'chance',
 ]);
+/** Verbs that report a clause to a listener: "tell them we …", "remind her they …". */
+const REPORTING_VERBS = new Set(['tell', 'told', 'remind', 'warn', 'assure', 'inform', 'promise', 'show']);
+const OBJECT_PRONOUNS = new Set(['them', 'him', 'her', 'us', 'me', 'you', 'everyone', 'everybody']);
 const VOCATIVE_FOLLOWERS = new Set([
   'can',
   'could',
@@ -200,6 +203,8 @@ export function splitClauses(tokens: readonly Token[], names: ParticipantIndex):
       const hardPunct = /[,:]/.test(prevTok.punct);
       const prev = prevTok.norm;
       if (!hardPunct && binds(prev, words[j] ?? '', words[j + 1] ?? '')) continue;
+      // "tell them we'll take it up in June": a clause reported to someone stays with its verb.
+      if (!hardPunct && OBJECT_PRONOUNS.has(prev) && REPORTING_VERBS.has(words[j - 2] ?? '')) continue;
       // "… and we're done": the conjunction opens the new clause.
       let cut = j;
       if (!hardPunct && CONJUNCTIONS.has(prev) && j - 1 > start) cut = j - 1;

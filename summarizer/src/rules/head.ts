@@ -89,7 +89,11 @@ function isVocativeAt(tokens: readonly Token[], words: readonly string[], i: num
   const next = words[i + len] ?? '';
   // "dana will call" is a subject; "dana will you call" is a vocative.
   if (MODALS.has(next) || AUX.has(next))
-    return words[i + len + 1] === 'you' || (next === 'can' && words[i + len + 1] === 'you');
+    return (
+      words[i + len + 1] === 'you' ||
+      // "dana can i ask you to call …": the request is to the person named.
+      (words[i + len + 1] === 'i' && words[i + len + 2] === 'ask' && words[i + len + 3] === 'you')
+    );
   if (VOCATIVE_NEXT.has(next)) return true;
   // "bob it would be great if you could …": a clause with its own subject follows the name.
   if (next === 'it' && AUX.has(words[i + len + 1] ?? '')) return true;

@@ -88,6 +88,16 @@ export class ItemLedger {
   /** "Sorry, I can't take that": a request to this speaker goes back to nobody. */
   #declines(): void {
     const speaker = this.#seg.speaker;
+    // "Can you set up the water station?" — "Already did it yesterday.": the request lapses.
+    if (this.#facts.alreadyDone) {
+      const asked = this.#latestOpen((r) => r.awaitingOwner && r.item.owner === speaker);
+      if (asked) {
+        asked.latent = true;
+        asked.open = false;
+        asked.awaitingOwner = false;
+      }
+      return;
+    }
     const refuses =
       this.#facts.declined ||
       this.#facts.declines.some((t) => t.owner === speaker || t.kind === 'self' || t.kind === 'accept');

@@ -130,7 +130,8 @@ export const DECISION_VERBS = set(
 
 /** Main verbs after "I'll"/"let me" that describe talk in the meeting itself, not future work. */
 export const SELF_META_VERBS = set(
-  'be say start begin recap summarize summarise admit think see mention jump hop echo repeat stop',
+  'be say start begin recap summarize summarise admit think see mention jump hop echo repeat stop know understand ' +
+    'entertain',
 );
 
 /** Words that end an acceptance-only utterance ("will do", "on it"). */

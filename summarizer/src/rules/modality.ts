@@ -13,6 +13,7 @@ const HEDGE_PAIRS = [
   ['i', 'suppose'],
 ];
 const CONDITIONALS = new Set(['if', 'unless', 'assuming', 'provided']);
+const COORDINATORS = new Set(['and', 'but', 'or', 'so']);
 const COUNTERFACTUAL = new Set(['had', 'were', 'was', 'did', 'could', 'would', 'knew', 'needed', 'wanted']);
 
 const EMBEDDING = new Set([
@@ -56,12 +57,16 @@ export function assess(
     if (i >= trigger.head && i < trigger.verb) continue;
     // "check if …", "find out if …" embed a question; they are not conditions.
     if (EMBEDDING.has(words[i - 1] ?? '')) continue;
+    // "I'll check the pump first, and if it still leaks I'll call the plumber": a condition that a
+    // conjunction opens after this commitment governs the next clause, not this one.
+    const opened = COORDINATORS.has(words[i - 1] ?? '');
+    if (opened && i > trigger.verb) continue;
     const window = words.slice(i + 1, i + 6);
     if (window.some((w) => COUNTERFACTUAL.has(w) || (isPastTense(w) && w !== 'used')))
       return { drop: true, confidence: 0 };
     // "I'm happy to run it if the company covers lunch": an offer on a condition is not a commitment
     // yet ("if needed", "if that helps" are courtesies and do not count).
-    const own = i >= clauseStart && i < trigger.end;
+    const own = (i >= clauseStart && i < trigger.end) || (opened && i < clauseStart && clauseStart - i <= 8);
     if (own && trigger.kind === 'self' && !COURTESY.some((p) => matchAt(words, i + 1, p) > 0))
       return { drop: true, confidence: 0 };
     c -= 0.25;

@@ -98,6 +98,9 @@ const REQUEST_PATTERNS = [
   'make sure you',
   'do not forget to',
   'remember to',
+  // "can I ask you to …", "I'd like to ask you to …": the request is embedded in a meta-verb.
+  'can|could|may i ask you to',
+  'i would like to ask you to',
 ].map(pattern);
 /** Indices of REQUEST_PATTERNS that ask more tentatively ("would you like to", "do you want to"). */
 const TENTATIVE_REQUESTS = new Set([5, 9]);
@@ -609,7 +612,14 @@ function subjectTrigger(
     });
   }
   if (chain.verb >= end || !/^[a-z]/.test(verbWord)) return null;
-  if (kind === 'self' && (SELF_META_VERBS.has(verbWord) || isGoMeta(words, chain.verb))) return null;
+  if (
+    kind === 'self' &&
+    (SELF_META_VERBS.has(verbWord) || isGoMeta(words, chain.verb)) &&
+    !seesSomeone(words, chain.verb)
+  )
+    return null;
+  // "I'll hold you to that": a reply to a promise, not work.
+  if (verbWord === 'hold' && words[chain.verb + 1] === 'you' && words[chain.verb + 2] === 'to') return null;
   if (kind === 'self' && LEAVING.has(verbWord) && !takesObject(words[chain.verb + 1] ?? '')) return null;
   if (kind === 'group' && (MEETING_VERBS.has(verbWord) || chain.kind === 'can' || chain.kind === 'weak')) return null;
   if (kind === 'group' && chain.kind === 'progressive' && !isGerund(verbWord)) return null;
@@ -625,6 +635,12 @@ function subjectTrigger(
   if (isPastTense(verbWord) && chain.kind !== 'progressive' && !['future', 'must'].includes(chain.kind)) return null;
   const future = chain.kind === 'future' || chain.kind === 'progressive';
   return trig({ ...base, kind, owner, verb: chain.verb, strength, needsDate: chain.kind === 'progressive', future });
+}
+
+/** "I'll see him first on my round", "I'll see the patient": a visit, unlike "I'll see what I can do". */
+function seesSomeone(words: readonly string[], i: number): boolean {
+  const next = words[i + 1] ?? '';
+  return words[i] === 'see' && (['him', 'her', 'them'].includes(next) || DETERMINERS.has(next));
 }
 
 /** "drop the link" has an object; "drop, sorry" is leaving. */
