@@ -45,7 +45,7 @@ describe.each(['embedded', 'distributed'] as const)('spoken meeting to action it
       { SUMMARY_END_GRACE_MS: '120000', OTEL_TRACES_EXPORTER: 'memory', WEBHOOK_BACKOFF_BASE_MS: '50' },
       { childServices: ['transcriber', 'summarizer'] },
     );
-    receiver = await new WebhookReceiver(2).start(); // the first two deliveries fail: retries must recover
+    receiver = await WebhookReceiver.start(2); // the first two deliveries fail: retries must recover
   }, 90_000);
   afterAll(async () => {
     await receiver?.close();

@@ -1,6 +1,7 @@
 import type { Bus } from '@mi/bus';
 import {
   type Decision,
+  type Delta,
   type Envelope,
   type GatedActionItem,
   type SummaryBullet,
@@ -19,8 +20,6 @@ export type SummaryView = {
   actionItems: GatedActionItem[];
   pendingApproval?: number;
 };
-
-type Delta<T> = { added: T[]; updated: T[]; removed: string[] };
 
 function apply<T extends { id: string }>(list: Map<string, T>, d: Delta<T>): void {
   for (const id of d.removed) list.delete(id);

@@ -13,7 +13,7 @@ import type {
   TranscriptFinalData,
 } from '@mi/contracts';
 import { makeEvent, subjects } from '@mi/contracts';
-import { type Delta, diffById, isEmptyDelta } from './diff.ts';
+import { applyDelta, diffById, isEmptyDelta } from './diff.ts';
 import type { ExtractionEngine } from './engine.ts';
 import type { PolicyEvaluator } from './gate.ts';
 import type { RoomState, TrackedItem } from './room-state.ts';
@@ -162,14 +162,6 @@ async function onSegment(
   // A late segment after the meeting ended: the final summary must include it.
   if (state.ended) finalize(state, ctx, deps, traceparent);
   return { changed: true, actionItemsProposed: proposed };
-}
-
-function applyDelta<T extends { id: string }>(list: readonly T[], d: Delta<T>): T[] {
-  const removed = new Set(d.removed);
-  const updated = new Map(d.updated.map((x) => [x.id, x]));
-  const out = list.filter((x) => !removed.has(x.id)).map((x) => updated.get(x.id) ?? x);
-  for (const x of d.added) if (!out.some((y) => y.id === x.id)) out.push(x);
-  return out;
 }
 
 /**

@@ -157,14 +157,13 @@ export class SummarizerService {
   async #onStream(msg: WorkMessage): Promise<void> {
     const event = parse(StreamLifecycleV1, msg);
     const d = event.data;
-    await this.#apply(event.tenant, d.room, event.correlationId, {
+    const { state } = await this.#apply(event.tenant, d.room, event.correlationId, {
       kind: 'stream',
       stream: d.stream,
       state: d.state,
       participant: d.participant,
     });
-    const state = await this.room(event.tenant, d.room);
-    if (state && state.activeStreams.length === 0 && !state.ended) this.#scheduleEnd(state);
+    if (state.activeStreams.length === 0 && !state.ended) this.#scheduleEnd(state);
     else this.#cancelEnd(event.tenant, d.room);
   }
 
@@ -187,7 +186,13 @@ export class SummarizerService {
   }
 
   /** Runs one input against a room: serialised per room here, compare-and-set across workers. */
-  #apply(tenant: string, room: string, correlationId: string, input: RoomInput): Promise<{ proposed: number }> {
+  /** Resolves with the room's state after the input and how many new action items it proposed. */
+  #apply(
+    tenant: string,
+    room: string,
+    correlationId: string,
+    input: RoomInput,
+  ): Promise<{ proposed: number; state: RoomState }> {
     const key = `${tenant}.${room}`;
     const prev = this.#locks.get(key) ?? Promise.resolve();
     const run = prev.then(() => this.#step(key, tenant, room, correlationId, input));
@@ -225,7 +230,7 @@ export class SummarizerService {
         maxBullets: this.opts.config.maxBullets,
         now: this.#now,
       });
-      if (!result.changed) return { proposed: 0 };
+      if (!result.changed) return { proposed: 0, state };
       const effects = state.outbox;
       let revision: number;
       try {
@@ -243,7 +248,7 @@ export class SummarizerService {
         if (!(error instanceof KvConflictError)) throw error; // someone else already moved on (and carried out the outbox)
       }
       if (effects.some((e) => e.kind === 'approval')) await this.#updatePendingGauge();
-      return { proposed: result.actionItemsProposed };
+      return { proposed: result.actionItemsProposed, state };
     }
     throw new Error(`room ${room}: state kept changing under us (${MAX_CAS_ATTEMPTS} attempts)`);
   }

@@ -55,6 +55,9 @@ export const GatedActionItem = Type.Intersect([
 ]);
 export type GatedActionItem = Static<typeof GatedActionItem>;
 
+/** How a list keyed by `id` changed: what a subscriber applies to its copy. */
+export type Delta<T> = { added: T[]; updated: T[]; removed: string[] };
+
 function delta<T extends TSchema>(item: T) {
   return Type.Object({
     added: Type.Array(item),
