@@ -15,3 +15,5 @@ if [ ! -f node_modules/.modules.yaml ] || [ pnpm-lock.yaml -nt node_modules/.mod
   pnpm install --frozen-lockfile --reporter=append-only >&2
 fi
 bash transcriber/native/build.sh
+# The SFU's media worker: prebuilt when GitHub is reachable, else built offline once and cached.
+bash media-server/worker/build-worker.sh

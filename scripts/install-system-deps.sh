@@ -10,6 +10,10 @@ have ffmpeg || need+=(ffmpeg)
 [ -f /usr/include/pocketsphinx/pocketsphinx.h ] || need+=(libpocketsphinx-dev libsphinxbase-dev)
 have pkg-config || need+=(pkg-config)
 have cc || need+=(gcc libc6-dev)
+have curl || need+=(curl ca-certificates)
+# OCR of slide text in video key frames (offline model from Debian).
+have tesseract || need+=(tesseract-ocr)
+[ -f /usr/share/tesseract-ocr/5/tessdata/eng.traineddata ] || need+=(tesseract-ocr-eng)
 if [ "${WITH_TEST_DEPS:-0}" = 1 ]; then
   # The distributed tests start a real nats-server (Debian puts it in /usr/sbin).
   [ -x /usr/sbin/nats-server ] || have nats-server || need+=(nats-server)

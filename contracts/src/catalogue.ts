@@ -2,7 +2,7 @@ import type { TObject } from '@sinclair/typebox';
 import { ActionApprovedV1, ActionPendingV1, ActionRejectedV1 } from './events/action.ts';
 import { AuditEntryV1 } from './events/audit.ts';
 import { JobProgressV1 } from './events/job.ts';
-import { AudioFrameV1, StreamLifecycleV1 } from './events/media.ts';
+import { AudioFrameV1, KeyframeV1, RecordingV1, StreamLifecycleV1 } from './events/media.ts';
 import { RoomEndedV1 } from './events/room.ts';
 import { SpeechStateV1 } from './events/speech.ts';
 import { SummaryFinalV1, SummaryUpdateV1 } from './events/summary.ts';
@@ -16,6 +16,8 @@ import { TranscriptFinalV1, TranscriptPartialV1 } from './events/transcript.ts';
 export const eventCatalogue = {
   'media.audio.v1': AudioFrameV1,
   'media.stream.v1': StreamLifecycleV1,
+  'media.keyframe.v1': KeyframeV1,
+  'media.recording.v1': RecordingV1,
   'speech.state.v1': SpeechStateV1,
   'transcript.partial.v1': TranscriptPartialV1,
   'transcript.final.v1': TranscriptFinalV1,

@@ -14,6 +14,10 @@ export const subjects = {
     `v1.media.${token(room, 'room')}.${token(participant, 'participant')}.audio`,
   streamLifecycle: (room: string, participant: string) =>
     `v1.media.${token(room, 'room')}.${token(participant, 'participant')}.stream`,
+  keyframe: (room: string, participant: string) =>
+    `v1.media.${token(room, 'room')}.${token(participant, 'participant')}.keyframe`,
+  recording: (room: string, participant: string) =>
+    `v1.media.${token(room, 'room')}.${token(participant, 'participant')}.recording`,
   speech: (room: string, participant: string) =>
     `v1.speech.${token(room, 'room')}.${token(participant, 'participant')}`,
   transcriptPartial: (room: string) => `v1.transcript.${token(room, 'room')}.partial`,
@@ -29,6 +33,8 @@ export const subjects = {
   /** Wildcards for subscribers. */
   allAudio: 'v1.media.*.*.audio',
   allStreamLifecycle: 'v1.media.*.*.stream',
+  allKeyframes: 'v1.media.*.*.keyframe',
+  allRecordings: 'v1.media.*.*.recording',
   allTranscriptFinals: 'v1.transcript.*.final',
   allActionDecisions: 'v1.action.*.*',
   allRoomEnded: 'v1.room.*.ended',
@@ -36,6 +42,8 @@ export const subjects = {
     `v1.transcript.${token(room, 'room')}.>`,
     `v1.speech.${token(room, 'room')}.>`,
     `v1.media.${token(room, 'room')}.*.stream`,
+    `v1.media.${token(room, 'room')}.*.keyframe`,
+    `v1.media.${token(room, 'room')}.*.recording`,
     `v1.summary.${token(room, 'room')}.>`,
     `v1.action.${token(room, 'room')}.>`,
     `v1.room.${token(room, 'room')}.>`,
@@ -53,6 +61,8 @@ export const streams = {
       'v1.transcript.>',
       'v1.speech.>',
       'v1.media.*.*.stream',
+      'v1.media.*.*.keyframe',
+      'v1.media.*.*.recording',
       'v1.job.>',
       'v1.summary.>',
       'v1.action.>',
