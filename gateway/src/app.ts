@@ -10,7 +10,9 @@ import { installErrorHandler } from './errors.ts';
 import { idempotencyPlugin } from './idempotency.ts';
 import { approvalRoutes } from './routes/approvals.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
+import { type RoomTokenIssuer, roomTokenRoutes } from './routes/room-tokens.ts';
 import { auditRoutes, roomRoutes } from './routes/rooms.ts';
+import { sfuClientRoutes } from './routes/sfu-client.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { transcriptRoutes } from './routes/transcript.ts';
 
@@ -31,6 +33,8 @@ export type GatewayOptions = {
   plugins?: { plugin: FastifyPluginAsync<never>; options: unknown }[];
   heartbeatMs?: number;
   bodyLimitBytes?: number;
+  /** Signs SFU room tokens; without it there is no token route (no SFU in this deployment). */
+  roomTokens?: RoomTokenIssuer;
 };
 
 /** The gateway: REST, WS/SSE streams, health and metrics, and the web console, on one Fastify server. */
@@ -65,9 +69,13 @@ export async function createGateway(opts: GatewayOptions): Promise<FastifyInstan
   });
   await app.register(roomRoutes, { bus: opts.bus, audit: opts.audit, producer });
   await app.register(auditRoutes, { audit: opts.audit });
+  if (opts.roomTokens) await app.register(roomTokenRoutes, { issuer: opts.roomTokens });
+  await app.register(sfuClientRoutes);
   for (const p of opts.routes ?? []) await app.register(p.plugin, p.options as never);
   for (const p of opts.plugins ?? []) await app.register(p.plugin, p.options as never);
   const consolePage = await readFile(new URL('../public/index.html', import.meta.url), 'utf8');
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(consolePage));
+  const roomPage = await readFile(new URL('../public/room.html', import.meta.url), 'utf8');
+  app.get('/room', async (_req, reply) => reply.type('text/html; charset=utf-8').send(roomPage));
   return app;
 }

@@ -37,7 +37,8 @@ export function parseApiKeys(value: string | undefined): ApiKey[] {
 }
 
 const openPrincipal: Principal = { id: 'local-admin', role: 'admin', tenant: 'default' };
-const publicPaths = new Set(['/', '/healthz', '/readyz', '/metrics']);
+// The SFU signaling socket authenticates by room token (browsers cannot set headers on a WebSocket).
+const publicPaths = new Set(['/', '/room', '/sfu-client.js', '/healthz', '/readyz', '/metrics', '/v1/sfu']);
 
 function tokenOf(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;

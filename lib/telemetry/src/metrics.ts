@@ -104,6 +104,29 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       labelNames: ['engine', 'unit'] as const,
       registers: [registry],
     }),
+    sfuEntities: new Gauge({
+      name: 'mi_sfu_entities',
+      help: 'Live SFU entities by kind (rooms, peers, transports, producers, consumers, taps)',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    sfuRequests: new Counter({
+      name: 'mi_sfu_requests_total',
+      help: 'SFU signaling requests by method and outcome (ok or error code)',
+      labelNames: ['method', 'outcome'] as const,
+      registers: [registry],
+    }),
+    sfuWorkerDeaths: new Counter({
+      name: 'mi_sfu_worker_deaths_total',
+      help: 'mediasoup workers that died (each is replaced and its rooms moved)',
+      registers: [registry],
+    }),
+    tapPackets: new Counter({
+      name: 'mi_tap_packets_total',
+      help: 'RTP packets seen by media taps, by kind and outcome (ok, lost, late, corrupt)',
+      labelNames: ['kind', 'outcome'] as const,
+      registers: [registry],
+    }),
   };
 }
 

@@ -1,0 +1,2 @@
+export * from './rtp-publisher.ts';
+export * from './signaling-client.ts';

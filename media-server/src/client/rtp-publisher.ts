@@ -1,0 +1,145 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { SignalingClient } from './signaling-client.ts';
+
+export type RtpPublishOptions = {
+  /** Any file ffmpeg can read (WAV, MP3, MP4, WebM...). */
+  file: string;
+  audio?: boolean;
+  video?: boolean;
+  /** Play the file this many times (-1: forever). */
+  loop?: number;
+  ffmpegPath?: string;
+};
+
+export type RtpPublication = {
+  producers: { kind: 'audio' | 'video'; id: string }[];
+  ffmpeg: ChildProcess;
+  /** ffmpeg's command line, for logs and docs. */
+  args: string[];
+  /** Resolves when ffmpeg exits (end of file or stop()). */
+  done: Promise<number | null>;
+  stop(): Promise<void>;
+};
+
+const AUDIO_PT = 100;
+const VIDEO_PT = 101;
+const AUDIO_SSRC = 11111111;
+const VIDEO_SSRC = 22222222;
+
+/**
+ * Publishes a media file into a room over RTP (the SFU's RTP ingest): one plain transport per
+ * kind, a producer on each, then ffmpeg encodes Opus / VP8 in real time and sends RTP to them.
+ * The client must have joined already.
+ */
+export async function publishFileOverRtp(client: SignalingClient, opts: RtpPublishOptions): Promise<RtpPublication> {
+  const wantAudio = opts.audio ?? true;
+  const wantVideo = opts.video ?? false;
+  const args = ['-hide_banner', '-loglevel', 'error', '-re'];
+  if (opts.loop) args.push('-stream_loop', String(opts.loop));
+  args.push('-i', opts.file);
+  const producers: RtpPublication['producers'] = [];
+  if (wantAudio) {
+    const t = await client.request('createPlainTransport', { rtcpMux: false });
+    const { producerId } = await client.request('produce', {
+      transportId: t.id,
+      kind: 'audio',
+      source: 'file',
+      rtpParameters: {
+        codecs: [
+          {
+            mimeType: 'audio/opus',
+            payloadType: AUDIO_PT,
+            clockRate: 48000,
+            channels: 2,
+            parameters: { 'sprop-stereo': 1 },
+          },
+        ],
+        encodings: [{ ssrc: AUDIO_SSRC }],
+      },
+    });
+    producers.push({ kind: 'audio', id: producerId });
+    args.push(
+      '-map',
+      '0:a:0',
+      '-c:a',
+      'libopus',
+      '-ac',
+      '2',
+      '-ar',
+      '48000',
+      '-b:a',
+      '48k',
+      '-application',
+      'voip',
+      '-payload_type',
+      String(AUDIO_PT),
+      '-ssrc',
+      String(AUDIO_SSRC),
+      '-f',
+      'rtp',
+      `rtp://${t.ip}:${t.port}?rtcpport=${t.rtcpPort ?? t.port + 1}&pkt_size=1200`,
+    );
+  }
+  if (wantVideo) {
+    const t = await client.request('createPlainTransport', { rtcpMux: false });
+    const { producerId } = await client.request('produce', {
+      transportId: t.id,
+      kind: 'video',
+      source: 'file',
+      rtpParameters: {
+        codecs: [{ mimeType: 'video/VP8', payloadType: VIDEO_PT, clockRate: 90000 }],
+        encodings: [{ ssrc: VIDEO_SSRC }],
+      },
+    });
+    producers.push({ kind: 'video', id: producerId });
+    args.push(
+      '-map',
+      '0:v:0',
+      '-c:v',
+      'libvpx',
+      '-deadline',
+      'realtime',
+      '-cpu-used',
+      '8',
+      '-b:v',
+      '800k',
+      '-g',
+      '60',
+      '-pix_fmt',
+      'yuv420p',
+      '-payload_type',
+      String(VIDEO_PT),
+      '-ssrc',
+      String(VIDEO_SSRC),
+      '-f',
+      'rtp',
+      `rtp://${t.ip}:${t.port}?rtcpport=${t.rtcpPort ?? t.port + 1}&pkt_size=1200`,
+    );
+  }
+  if (producers.length === 0) throw new Error('nothing to publish: audio and video are both off');
+  const ffmpeg = spawn(opts.ffmpegPath ?? 'ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] });
+  let stderr = '';
+  ffmpeg.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  const done = new Promise<number | null>((resolve, reject) => {
+    ffmpeg.once('error', reject);
+    ffmpeg.once('exit', (code) =>
+      code && code !== 255 ? reject(new Error(`ffmpeg exited ${code}: ${stderr}`)) : resolve(code),
+    );
+  });
+  done.catch(() => undefined);
+  return {
+    producers,
+    ffmpeg,
+    args,
+    done,
+    async stop() {
+      if (ffmpeg.exitCode === null) {
+        ffmpeg.stdin?.write('q');
+        ffmpeg.kill('SIGINT');
+      }
+      await done.catch(() => undefined);
+    },
+  };
+}

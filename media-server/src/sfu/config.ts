@@ -1,0 +1,71 @@
+import { cpus } from 'node:os';
+import { configFromEnv } from '@mi/contracts';
+import { type Static, Type } from '@sinclair/typebox';
+
+export const SfuConfigSchema = Type.Object({
+  /** mediasoup workers (one process each); default one per core. */
+  workers: Type.Integer({ minimum: 1, maximum: 64, default: Math.max(1, cpus().length) }),
+  /** Address the WebRTC and RTP transports listen on. */
+  listenIp: Type.String({ default: '127.0.0.1' }),
+  /** Address given to clients in ICE candidates (public IP or name behind NAT); default listenIp. */
+  announcedAddress: Type.Optional(Type.String()),
+  rtcMinPort: Type.Integer({ minimum: 1024, maximum: 65535, default: 40000 }),
+  rtcMaxPort: Type.Integer({ minimum: 1024, maximum: 65535, default: 49999 }),
+  enableUdp: Type.Boolean({ default: true }),
+  enableTcp: Type.Boolean({ default: true }),
+  /** Secret the gateway signs room tokens with (shared by gateway and media-server). */
+  tokenSecret: Type.String({ minLength: 16, default: 'dev-room-token-secret-change-me' }),
+  maxPeersPerRoom: Type.Integer({ minimum: 1, default: 100 }),
+  /** Requests one socket may have in flight; more are refused with ERR_TOO_MANY. */
+  maxInflightRequests: Type.Integer({ minimum: 1, default: 32 }),
+  /** Audio-level notifications (ms; 0 turns them off). */
+  audioLevelIntervalMs: Type.Integer({ minimum: 0, default: 800 }),
+  /** Tap every audio producer into transcription. */
+  tapAudio: Type.Boolean({ default: true }),
+  /** Key frames of every video producer: thumbnails, OCR, events. */
+  tapVideo: Type.Boolean({ default: true }),
+  /** Record each track to the object store (Ogg Opus / WebM). */
+  record: Type.Boolean({ default: true }),
+  /** A room with nobody in it closes after this long. */
+  emptyRoomTimeoutMs: Type.Integer({ minimum: 0, default: 30_000 }),
+  /** Video key frames: scene-change threshold and the shortest gap between kept frames. */
+  sceneThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.3 }),
+  keyframeMinIntervalMs: Type.Integer({ minimum: 0, default: 2000 }),
+  keyframePeriodicMs: Type.Integer({ minimum: 0, default: 30_000 }),
+  ocr: Type.Boolean({ default: true }),
+  logLevel: Type.Union([Type.Literal('debug'), Type.Literal('warn'), Type.Literal('error'), Type.Literal('none')], {
+    default: 'warn',
+  }),
+});
+export type SfuConfig = Static<typeof SfuConfigSchema>;
+
+export function sfuConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SfuConfig {
+  const config = configFromEnv(
+    SfuConfigSchema,
+    {
+      workers: 'MEDIASOUP_WORKERS',
+      listenIp: 'SFU_LISTEN_IP',
+      announcedAddress: 'SFU_ANNOUNCED_ADDRESS',
+      rtcMinPort: 'SFU_RTC_MIN_PORT',
+      rtcMaxPort: 'SFU_RTC_MAX_PORT',
+      enableUdp: 'SFU_ENABLE_UDP',
+      enableTcp: 'SFU_ENABLE_TCP',
+      tokenSecret: 'ROOM_TOKEN_SECRET',
+      maxPeersPerRoom: 'SFU_MAX_PEERS_PER_ROOM',
+      maxInflightRequests: 'SFU_MAX_INFLIGHT_REQUESTS',
+      audioLevelIntervalMs: 'SFU_AUDIO_LEVEL_INTERVAL_MS',
+      tapAudio: 'SFU_TAP_AUDIO',
+      tapVideo: 'SFU_TAP_VIDEO',
+      record: 'SFU_RECORD',
+      emptyRoomTimeoutMs: 'SFU_EMPTY_ROOM_TIMEOUT_MS',
+      sceneThreshold: 'KEYFRAME_SCENE_THRESHOLD',
+      keyframeMinIntervalMs: 'KEYFRAME_MIN_INTERVAL_MS',
+      keyframePeriodicMs: 'KEYFRAME_PERIODIC_MS',
+      ocr: 'KEYFRAME_OCR',
+      logLevel: 'MEDIASOUP_LOG_LEVEL',
+    },
+    env,
+  );
+  if (config.rtcMinPort > config.rtcMaxPort) throw new Error('SFU_RTC_MIN_PORT is above SFU_RTC_MAX_PORT');
+  return config;
+}
