@@ -25,6 +25,8 @@ if [ "${WITH_TEST_DEPS:-0}" = 1 ]; then
   [ -d /usr/share/festival/voices/english/kal_diphone ] || need+=(festvox-kallpc16k)
   # Browser tests (web console) drive a real headless Chromium through playwright-core.
   [ -x /usr/bin/chromium ] || need+=(chromium)
+  # Slide videos in the key-frame tests draw their titles with this font.
+  [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 fi
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi

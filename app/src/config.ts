@@ -28,6 +28,10 @@ export const AppConfigSchema = Type.Object({
   /** `id:role:tenant:token,...`; unset: open mode (local admin), for a single user on localhost. */
   apiKeys: Type.Optional(Type.String()),
   /** OpenTelemetry spans: none, console or memory. */
+  /** The WebRTC SFU in the media-server (mediasoup workers). Off: WS ingest only. */
+  sfuEnabled: Type.Boolean({ default: true }),
+  /** Where browsers reach the media-server's SFU signaling (ws:// or wss://), when it is not the gateway. */
+  sfuPublicUrl: Type.Optional(Type.String()),
   tracesExporter: Type.Union([Type.Literal('none'), Type.Literal('console'), Type.Literal('memory')], {
     default: 'none',
   }),
@@ -56,6 +60,8 @@ export function appConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfi
       logLevel: 'LOG_LEVEL',
       apiKeys: 'API_KEYS',
       tracesExporter: 'OTEL_TRACES_EXPORTER',
+      sfuEnabled: 'SFU_ENABLED',
+      sfuPublicUrl: 'SFU_PUBLIC_URL',
     },
     env,
   );

@@ -4,7 +4,16 @@ import { type Bus, createBus } from '@mi/bus';
 import { streams } from '@mi/contracts';
 import { createGateway, createWebhooks, GatewayConfigSchema, gatewayConfigFromEnv, parseApiKeys } from '@mi/gateway';
 import { ApprovalStore, AuditLog } from '@mi/governance';
-import { ingestConfigFromEnv, wsIngestPlugin } from '@mi/media-server';
+import {
+  createPipelineTaps,
+  createSfu,
+  ingestConfigFromEnv,
+  type Sfu,
+  sfuConfigFromEnv,
+  sfuSignalingPlugin,
+  signRoomToken,
+  wsIngestPlugin,
+} from '@mi/media-server';
 import { createObjectStore, type ObjectStore } from '@mi/object-store';
 import { createSummarizerService, type SummarizerService, summarizerConfigFromEnv } from '@mi/summarizer';
 import { createLogger, createMetrics, createTracing, type Logger, type Metrics, type Tracing } from '@mi/telemetry';
@@ -15,7 +24,7 @@ import {
   TranscriberService,
   transcriberConfigFromEnv,
 } from '@mi/transcriber';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { type AppConfig, parseServices, type ServiceName } from './config.ts';
 
 const version = '0.1.0';
@@ -30,6 +39,7 @@ export type System = {
   url: string | undefined;
   transcriber: TranscriberService | undefined;
   summarizer: SummarizerService | undefined;
+  sfu: Sfu | undefined;
   close(): Promise<void>;
 };
 
@@ -128,6 +138,46 @@ export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = pr
       }
     : undefined;
 
+  // The SFU: rooms over WebRTC, every producer tapped into the same pipeline as the WS ingest.
+  const sfuConfig = sfuConfigFromEnv(env);
+  let sfu: Sfu | undefined;
+  if (sfuConfig.tokenSecret === 'dev-room-token-secret-change-me' && (services.has('gateway') || config.sfuEnabled)) {
+    logger.warn('ROOM_TOKEN_SECRET is not set: room tokens are signed with the development secret');
+  }
+  if (services.has('media-server') && config.sfuEnabled) {
+    const ingestConfig = ingestConfigFromEnv(env);
+    sfu = await createSfu({
+      config: sfuConfig,
+      logger: logger.child({ component: 'sfu' }),
+      metrics,
+      taps: createPipelineTaps({
+        bus,
+        store,
+        logger: logger.child({ component: 'tap' }),
+        metrics,
+        service: { name: 'media-server', version },
+        tracer: tracing.tracer,
+        frameMs: ingestConfig.frameMs,
+        record: sfuConfig.record,
+        audio: sfuConfig.tapAudio,
+        video: sfuConfig.tapVideo
+          ? {
+              sceneThreshold: sfuConfig.sceneThreshold,
+              minIntervalMs: sfuConfig.keyframeMinIntervalMs,
+              periodicMs: sfuConfig.keyframePeriodicMs,
+              ocr: sfuConfig.ocr,
+            }
+          : false,
+      }),
+    });
+    const s = sfu;
+    closers.push(() => s.close());
+  }
+  const mediaPlugins: { plugin: FastifyPluginAsync<never>; options: unknown }[] = [
+    ...(ingest ? [{ plugin: ingest.plugin as never, options: ingest.options }] : []),
+    ...(sfu ? [{ plugin: sfuSignalingPlugin as never, options: sfu.signaling }] : []),
+  ];
+
   let server: FastifyInstance | undefined;
   if (services.has('gateway')) {
     const producer = { service: 'gateway', version };
@@ -159,14 +209,19 @@ export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = pr
         { name: 'bus', check: async () => (await bus.kv('health')) !== undefined },
         ...(engine ? [{ name: 'asr', check: () => engine?.ready ?? false }] : []),
       ],
-      plugins: ingest ? [{ plugin: ingest.plugin as never, options: ingest.options }] : [],
+      plugins: mediaPlugins,
+      roomTokens: {
+        sign: (claims) => signRoomToken(claims, sfuConfig.tokenSecret),
+        defaultTtlSeconds: 600,
+        ...(config.sfuPublicUrl ? { signalingBaseUrl: config.sfuPublicUrl } : {}),
+      },
     });
     await server.listen({ host: config.host, port: config.port });
-  } else if (ingest) {
+  } else if (mediaPlugins.length > 0) {
     // media-server alone (distributed): its own small server for ingest, health and metrics.
     const media = Fastify({ loggerInstance: logger as FastifyBaseLogger });
     await media.register(websocket, { options: { maxPayload: 1 << 20 } });
-    await media.register(ingest.plugin, ingest.options);
+    for (const p of mediaPlugins) await media.register(p.plugin, p.options as never);
     media.get('/healthz', async () => ({ status: 'ok' }));
     media.get('/metrics', async (_r, reply) => reply.type('text/plain').send(await metrics.registry.metrics()));
     await media.listen({ host: config.host, port: config.mediaPort });
@@ -192,6 +247,7 @@ export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = pr
     url,
     transcriber,
     summarizer,
+    sfu,
     async close() {
       for (const c of closers) await c().catch((err) => logger.warn({ err }, 'close failed'));
       await store.close();

@@ -41,7 +41,7 @@ export class SfuClient {
   #recv: types.Transport | undefined;
   readonly #consumers = new Map<string, types.Consumer>();
   readonly #producers = new Map<string, types.Producer>();
-  #published: { track: MediaStreamTrack; source: string }[] = [];
+  #published: { track: MediaStreamTrack; source: string; simulcast: boolean }[] = [];
   #listeners = new Map<string, Set<(data: never) => void>>();
   #left = false;
   peerId = '';
@@ -82,23 +82,40 @@ export class SfuClient {
     this.#emit('joined', joined);
   }
 
-  /** Sends local tracks (microphone, camera...). */
-  async publish(tracks: { track: MediaStreamTrack; source?: 'mic' | 'camera' | 'screen' }[]): Promise<string[]> {
+  /**
+   * Sends local tracks (microphone, camera...). Camera video goes out as three simulcast layers
+   * (the SFU forwards the one each receiver can take) unless `simulcast` is false.
+   */
+  async publish(
+    tracks: { track: MediaStreamTrack; source?: 'mic' | 'camera' | 'screen'; simulcast?: boolean }[],
+  ): Promise<string[]> {
     const ids: string[] = [];
-    for (const { track, source } of tracks) {
+    for (const { track, source, simulcast } of tracks) {
       const src = source ?? (track.kind === 'audio' ? 'mic' : 'camera');
-      this.#published.push({ track, source: src });
-      ids.push(await this.#produce(track, src));
+      const layers = track.kind === 'video' && src === 'camera' && simulcast !== false;
+      this.#published.push({ track, source: src, simulcast: layers });
+      ids.push(await this.#produce(track, src, layers));
     }
     return ids;
   }
 
-  async #produce(track: MediaStreamTrack, source: string): Promise<string> {
+  async #produce(track: MediaStreamTrack, source: string, simulcast: boolean): Promise<string> {
     this.#send ??= await this.#transport('send');
     const producer = await this.#send.produce({
       track,
+      // The same track is produced again after a room reset, so closing a producer must not stop it.
+      stopTracks: false,
       appData: { source },
       ...(track.kind === 'audio' ? { codecOptions: { opusStereo: false, opusDtx: false } } : {}),
+      ...(simulcast
+        ? {
+            encodings: [
+              { scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+              { scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+              { scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
+            ],
+          }
+        : {}),
     });
     this.#producers.set(producer.id, producer);
     return producer.id;
@@ -112,6 +129,16 @@ export class SfuClient {
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       ws.send(JSON.stringify({ type: 'request', id, method, data }));
     });
+  }
+
+  /** What this client receives: one entry per remote track (type is simple, simulcast or svc). */
+  receiving(): { consumerId: string; peerId: string; kind: string; type: string }[] {
+    return [...this.#consumers.values()].map((c) => ({
+      consumerId: c.id,
+      peerId: String(c.appData.peerId),
+      kind: c.kind,
+      type: String(c.appData.type),
+    }));
   }
 
   /** inbound-rtp totals across everything received (for checks and the console). */
@@ -204,6 +231,7 @@ export class SfuClient {
     const r = await this.request<{
       consumerId: string;
       kind: 'audio' | 'video';
+      type: string;
       rtpParameters: types.RtpParameters;
     }>('consume', { transportId: this.#recv.id, producerId });
     const consumer = await this.#recv.consume({
@@ -212,6 +240,7 @@ export class SfuClient {
       kind: r.kind,
       rtpParameters: r.rtpParameters,
     });
+    consumer.appData = { peerId, type: r.type };
     this.#consumers.set(consumer.id, consumer);
     await this.request('resumeConsumer', { consumerId: consumer.id });
     this.#emit('track', { peerId, producerId, consumerId: consumer.id, kind: r.kind, track: consumer.track });
@@ -271,8 +300,9 @@ export class SfuClient {
         try {
           await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
           await this.join();
-          for (const { track, source } of this.#published)
-            if (track.readyState === 'live') await this.#produce(track, source);
+          for (const { track, source, simulcast } of this.#published) {
+            if (track.readyState === 'live') await this.#produce(track, source, simulcast);
+          }
           return;
         } catch {
           // try again

@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { redactUrl } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { quantiles } from './quantiles.ts';
 import { childSpan, formatTraceparent, newTrace, parseTraceparent } from './trace.ts';
 
 describe('telemetry', () => {
+  it('redacts credentials in logged URLs', () => {
+    expect(redactUrl('/v1/sfu?token=abc.def')).toBe('/v1/sfu?token=[redacted]');
+    expect(redactUrl('/v1/rooms/r/ws?from=start&access_token=k123&x=1')).toBe(
+      '/v1/rooms/r/ws?from=start&access_token=[redacted]&x=1',
+    );
+    expect(redactUrl('/v1/rooms/r/summary?mytoken=1')).toBe('/v1/rooms/r/summary?mytoken=1');
+  });
+
   it('round-trips traceparent and keeps the trace id in child spans', () => {
     const t = newTrace();
     const c = childSpan(t);

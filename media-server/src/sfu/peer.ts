@@ -138,6 +138,8 @@ export class Peer {
 
     join: async ({ rtpCapabilities }) => {
       if (this.#joined) throw new SfuError(sfuErrorCodes.alreadyJoined, 'already joined');
+      const others = [...this.room.peers.keys()].filter((id) => id !== this.id).length;
+      if (others >= this.config.maxPeersPerRoom) throw new SfuError(sfuErrorCodes.tooMany, 'the room is full');
       this.#rtpCapabilities = rtpCapabilities as unknown as types.RtpCapabilities;
       this.#joined = true;
       this.room.add(this);

@@ -1,0 +1,292 @@
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import {
+  type Envelope,
+  type KeyframeData,
+  type RecordingData,
+  streams,
+  subjects,
+  type TranscriptFinalData,
+} from '@mi/contracts';
+import { normalizeText, wordErrorRate } from '@mi/transcriber';
+import { runPocketsphinxBatch, writeWavFile } from '@mi/transcriber/testing';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from './support/harness.ts';
+import { buildMeeting, type Meeting } from './support/meeting.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`sfu.test.ts: skipped, no Chromium at ${CHROMIUM}`);
+
+/** A headless Chromium whose fake microphone plays `wav` (and a fake camera). */
+function launch(wav: string): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${wav}`,
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+}
+
+/** Opens the room page and joins with camera and microphone through its form. */
+async function joinRoom(browser: Browser, url: string, room: string, name: string): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(`${url}/room?room=${room}`);
+  await page.fill('#name', name);
+  await page.click('#join');
+  await page.waitForFunction(() => !(document.getElementById('leave') as HTMLButtonElement).disabled, undefined, {
+    timeout: 20_000,
+  });
+  return page;
+}
+
+type Inbound = { audioPackets: number; videoPackets: number; framesDecoded: number; bytes: number };
+const inbound = (page: Page) =>
+  page.evaluate(() =>
+    (window as unknown as { miRoom: { client: { inboundStats(): Promise<Inbound> } } }).miRoom.client.inboundStats(),
+  );
+const peerIdOf = (page: Page) =>
+  page.evaluate(() => (window as unknown as { miRoom: { client: { peerId: string } } }).miRoom.client.peerId);
+
+/** Finals of a room as they are published. */
+async function collectFinals(h: Harness, room: string): Promise<{ finals: TranscriptFinalData[]; stop: () => void }> {
+  const finals: TranscriptFinalData[] = [];
+  const sub = await h.system.bus.replay(
+    streams.EVENTS.name,
+    { filterSubject: subjects.transcriptFinal(room), from: { kind: 'all' }, live: true },
+    (m) => {
+      finals.push((JSON.parse(new TextDecoder().decode(m.data)) as Envelope<string, TranscriptFinalData>).data);
+    },
+  );
+  return { finals, stop: () => void sub.unsubscribe() };
+}
+
+/** Events stored on a subject so far. */
+async function stored<D>(h: Harness, subject: string): Promise<D[]> {
+  const out: D[] = [];
+  const sub = await h.system.bus.replay(
+    streams.EVENTS.name,
+    { filterSubject: subject, from: { kind: 'all' }, live: false },
+    (m) => {
+      out.push((JSON.parse(new TextDecoder().decode(m.data)) as Envelope<string, D>).data);
+    },
+  );
+  await sub.done;
+  await sub.unsubscribe();
+  return out;
+}
+
+/** Duration and codec of a stored media object, by ffprobe. */
+async function probeStored(h: Harness, key: string, dir: string): Promise<{ codec: string; seconds: number }> {
+  const path = join(dir, key.replaceAll('/', '_'));
+  await pipeline(await h.system.store.get(key), createWriteStream(path));
+  const out = execFileSync('ffprobe', [
+    '-v',
+    'error',
+    '-show_entries',
+    'stream=codec_name:format=duration',
+    '-of',
+    'json',
+    path,
+  ]);
+  const info = JSON.parse(String(out)) as { streams: { codec_name: string }[]; format: { duration: string } };
+  return { codec: info.streams[0]?.codec_name ?? '', seconds: Number(info.format.duration) };
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe.skipIf(!hasChromium).each(['embedded', 'distributed'] as const)(
+  'WebRTC room in real browsers (%s)',
+  (mode) => {
+    let h: Harness;
+    let dir: string;
+    let meeting: Meeting;
+    let aliceWav: string;
+    let silentWav: string;
+    let bareWer: number;
+    let aliceBrowser: Browser;
+    let bobBrowser: Browser;
+    let aliceLoopBrowser: Browser;
+    const aliceLines = () => meeting.utterances.filter((u) => u.speaker === 'alice');
+
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'mi-sfu-'));
+      meeting = await buildMeeting({ count: 6, leadMs: 1500 });
+      aliceWav = join(dir, 'alice.wav');
+      silentWav = join(dir, 'silent.wav');
+      await writeWavFile(aliceWav, meeting.tracks.alice);
+      await writeWavFile(silentWav, new Int16Array(16000));
+      const clips = meeting.clips.filter((_, i) => meeting.utterances[i]!.speaker === 'alice');
+      const bare = await runPocketsphinxBatch(clips, { jobs: 2 });
+      bareWer = wordErrorRate(
+        aliceLines()
+          .map((u) => u.text)
+          .join(' '),
+        bare.hypotheses.join(' '),
+      );
+      h = await startHarness(mode, { MEDIASOUP_WORKERS: '1', KEYFRAME_OCR: 'false' });
+      aliceBrowser = await launch(`${aliceWav}%noloop`);
+      bobBrowser = await launch(silentWav);
+      aliceLoopBrowser = await launch(aliceWav);
+    }, 120_000);
+
+    afterAll(async () => {
+      await aliceBrowser?.close();
+      await bobBrowser?.close();
+      await aliceLoopBrowser?.close();
+      await h?.stop();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('forwards audio and video between two browsers and transcribes the speaker', async () => {
+      const room = 'webrtc-1';
+      const { finals, stop } = await collectFinals(h, room);
+      // Bob first, so he is there when Alice starts talking.
+      const bob = await joinRoom(bobBrowser, h.url, room, 'Bob');
+      const alice = await joinRoom(aliceBrowser, h.url, room, 'Alice');
+      const joinedAt = Date.now();
+      const aliceId = await peerIdOf(alice);
+
+      // Bob receives Alice's audio and video, and the numbers keep growing.
+      await until('media at Bob', async () => (await inbound(bob)).framesDecoded > 10, 15_000);
+      const first = await inbound(bob);
+      await new Promise((r) => setTimeout(r, 2000));
+      const second = await inbound(bob);
+      expect(second.audioPackets).toBeGreaterThan(first.audioPackets + 50);
+      expect(second.videoPackets).toBeGreaterThan(first.videoPackets + 20);
+      expect(second.framesDecoded).toBeGreaterThan(first.framesDecoded);
+      expect(await bob.locator(`.tile[data-peer="${aliceId}"] .name`).textContent()).toBe('Alice');
+      // Her camera arrives as simulcast (the SFU picks the layer), her microphone as a simple stream.
+      const receiving = await bob.evaluate(() =>
+        (
+          window as unknown as { miRoom: { client: { receiving(): { kind: string; type: string; peerId: string }[] } } }
+        ).miRoom.client.receiving(),
+      );
+      expect(receiving.map((r) => `${r.peerId}:${r.kind}:${r.type}`).sort()).toEqual([
+        `${aliceId}:audio:simple`,
+        `${aliceId}:video:simulcast`,
+      ]);
+
+      // Every line Alice says becomes a final attributed to her; Bob says nothing.
+      const lines = aliceLines();
+      await until(
+        'Alice finals',
+        () => finals.filter((f) => f.speaker.id === aliceId).length >= lines.length,
+        meeting.durationMs + 20_000,
+      );
+      await new Promise((r) => setTimeout(r, 1500));
+      stop();
+      expect(finals.every((f) => f.speaker.id === aliceId && f.speaker.name === 'Alice')).toBe(true);
+      const heard = finals.map((f) => f.text).join(' ');
+      const wer = wordErrorRate(lines.map((u) => u.text).join(' '), heard);
+      const words = lines.reduce((a, u) => a + u.text.split(' ').length, 0);
+      console.log(
+        JSON.stringify({ test: 'sfu-browser', mode, wer, bareWer, finals: finals.length, lines: lines.length }),
+      );
+      // Within 10 % of the bare engine on the same audio, or two words on this short script.
+      expect(wer).toBeLessThanOrEqual(Math.max(bareWer * 1.1, bareWer + 2 / words));
+
+      // Bob's page shows the live transcript, attributed to Alice.
+      await until(
+        'transcript on the page',
+        async () => (await bob.locator('#segments .seg').count()) >= lines.length,
+        5000,
+      );
+      const shown = await bob.locator(`#segments .seg[data-speaker="${aliceId}"]`).allTextContents();
+      expect(normalizeText(shown.join(' '))).toContain(normalizeText(finals[0]!.text));
+
+      // Her camera's first frame became a key-frame event with a thumbnail in the object store.
+      const keyframes = await stored<KeyframeData>(h, subjects.keyframe(room, aliceId));
+      expect(keyframes[0]).toMatchObject({ reason: 'first', participant: { id: aliceId, name: 'Alice' } });
+      expect((await h.system.store.stat(keyframes[0]!.thumbnail.key))?.size).toBe(keyframes[0]!.thumbnail.bytes);
+
+      // Alice leaves: her tile goes; she rejoins and Bob receives her again.
+      const inRoomMs = Date.now() - joinedAt;
+      await alice.click('#leave');
+      await until('tile removed', async () => (await bob.locator(`.tile[data-peer="${aliceId}"]`).count()) === 0, 5000);
+
+      // Her tracks were recorded: Ogg Opus and WebM as long as her time in the room.
+      let recordings: RecordingData[] = [];
+      await until(
+        'recordings',
+        async () => (recordings = await stored<RecordingData>(h, subjects.recording(room, aliceId))).length === 2,
+        15_000,
+      );
+      const audio = recordings.find((r) => r.kind === 'audio')!;
+      const audioFile = await probeStored(h, audio.key, dir);
+      expect(audioFile.codec).toBe('opus');
+      expect(Math.abs(audioFile.seconds * 1000 - inRoomMs)).toBeLessThan(2500);
+      const video = recordings.find((r) => r.kind === 'video')!;
+      const videoFile = await probeStored(h, video.key, dir);
+      expect(videoFile.codec).toBe('vp8');
+      expect(videoFile.seconds).toBeGreaterThan(inRoomMs / 1000 - 3);
+      await alice.click('#join');
+      await alice.waitForFunction(() => !(document.getElementById('leave') as HTMLButtonElement).disabled);
+      const again = await peerIdOf(alice);
+      await until(
+        'Alice back at Bob',
+        async () => (await bob.locator(`.tile[data-peer="${again}"]`).count()) === 1,
+        10_000,
+      );
+      const before = await inbound(bob);
+      await until(
+        'media after rejoin',
+        async () => (await inbound(bob)).videoPackets > before.videoPackets + 20,
+        10_000,
+      );
+      await alice.close();
+      await bob.close();
+    }, 120_000);
+
+    it('recovers when the media worker dies mid-meeting: clients rejoin and transcription goes on', async () => {
+      const room = 'webrtc-crash';
+      const { finals, stop } = await collectFinals(h, room);
+      const bob = await joinRoom(bobBrowser, h.url, room, 'Bob');
+      const alice = await joinRoom(aliceLoopBrowser, h.url, room, 'Alice');
+      const aliceId = await peerIdOf(alice);
+      await until('a first final', () => finals.some((f) => f.speaker.id === aliceId), 30_000);
+      const streamBefore = finals[0]!.stream;
+
+      const sfu = h.system.sfu!;
+      const worker = sfu.pool.workers[0]!;
+      process.kill(worker.pid, 'SIGKILL');
+      // Both pages rejoin by themselves; Alice's new producer is a new stream, still hers.
+      await until(
+        'a final from the new stream',
+        () => finals.some((f) => f.speaker.id === aliceId && f.stream !== streamBefore),
+        45_000,
+      );
+      expect(sfu.pool.workers.map((w) => w.pid)).not.toContain(worker.pid);
+      const before = await inbound(bob);
+      await until(
+        'media at Bob after the reset',
+        async () => (await inbound(bob)).audioPackets > before.audioPackets + 50,
+        10_000,
+      );
+      stop();
+      expect(finals.every((f) => f.speaker.name === 'Alice')).toBe(true);
+      await alice.close();
+      await bob.close();
+    }, 120_000);
+  },
+);

@@ -1,0 +1,451 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BusMessage, InProcessBus } from '@mi/bus';
+import {
+  assertValid,
+  type EventContext,
+  type KeyframeData,
+  KeyframeV1,
+  type RecordingData,
+  RecordingV1,
+  streams,
+  subjects,
+} from '@mi/contracts';
+// media-server does not depend on @mi/object-store; the test borrows the local-disk store.
+import { LocalObjectStore } from '@mi/object-store';
+import { createLogger } from '@mi/telemetry';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JpegSplitter, KeyframeSelector, parseTesseractTsv, rtcpBye, VideoKeyframeTap } from './keyframe-tap.ts';
+
+const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf';
+const has = (cmd: string, args: string[], match: RegExp) => {
+  try {
+    return match.test(execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  } catch {
+    return false;
+  }
+};
+const hasFfmpeg = has('ffmpeg', ['-hide_banner', '-filters'], /drawtext/) && existsSync(FONT);
+const hasTesseract = has('tesseract', ['--list-langs'], /\beng\b/);
+const hasX264 = hasFfmpeg && has('ffmpeg', ['-hide_banner', '-encoders'], /libx264/);
+const media = hasFfmpeg && hasTesseract;
+if (!media) {
+  console.warn(
+    'video tap tests skipped: need ffmpeg with drawtext (Debian ffmpeg), fonts-dejavu-core and tesseract-ocr(-eng)',
+  );
+} else if (!hasX264) {
+  console.warn('video tap H264 test skipped: ffmpeg has no libx264 encoder');
+}
+
+type Slide = { title: string; bg: string; fg: string };
+const SLIDES: Slide[] = [
+  { title: 'QUARTERLY REVIEW', bg: '0x102060', fg: 'white' },
+  { title: 'BUDGET FORECAST', bg: '0xF0F0F0', fg: 'black' },
+  { title: 'ROADMAP PLANNING', bg: '0x801010', fg: 'yellow' },
+  { title: 'ACTION ITEMS', bg: '0x20A040', fg: 'white' },
+];
+
+/** Renders slides of `seconds` each at 640x480 `fps` (cuts at k * seconds). */
+function renderSlides(out: string, slides: Slide[], seconds: number, fps: number, encoder: string[]): void {
+  const parts = slides.map(
+    (s, i) =>
+      `color=c=${s.bg}:s=640x480:r=${fps}:d=${seconds},drawtext=fontfile=${FONT}:text='${s.title}':fontsize=56:` +
+      `fontcolor=${s.fg}:x=(w-tw)/2:y=(h-th)/2[s${i}]`,
+  );
+  const graph = `${parts.join(';')};${slides.map((_, i) => `[s${i}]`).join('')}concat=n=${slides.length}`;
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-filter_complex', graph, ...encoder, out]);
+}
+
+/** Streams a file in real time as RTP (stream copy) to the tap. */
+function sendRtp(file: string, rtpPort: number, payloadType: number): ChildProcess {
+  return spawn(
+    'ffmpeg',
+    [
+      ...['-hide_banner', '-loglevel', 'error', '-re', '-i', file, '-map', '0:v', '-c:v', 'copy'],
+      ...['-payload_type', String(payloadType), '-ssrc', '1234', '-f', 'rtp'],
+      `rtp://127.0.0.1:${rtpPort}?rtcpport=${rtpPort + 1}&pkt_size=1200`,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+
+function probe(file: string): { codec: string; width: number; durationS: number; packets: number } {
+  const streamInfo = JSON.parse(
+    execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,width', '-of', 'json', file], {
+      encoding: 'utf8',
+    }),
+  ) as { streams: { codec_name: string; width: number }[] };
+  // Streamed (non-seekable) Matroska has no Duration element: measure the packets instead.
+  const packets = execFileSync(
+    'ffprobe',
+    ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', file],
+    { encoding: 'utf8' },
+  )
+    .trim()
+    .split('\n')
+    .map((l) => l.split(',').map(Number) as [number, number]);
+  const first = packets[0]!;
+  const last = packets[packets.length - 1]!;
+  return {
+    codec: streamInfo.streams[0]!.codec_name,
+    width: streamInfo.streams[0]!.width,
+    durationS: last[0] + (last[1] || 0) - first[0],
+    packets: packets.length,
+  };
+}
+
+let dir: string;
+let bus: InProcessBus;
+let store: LocalObjectStore;
+const logger = createLogger({ service: 'video-tap-test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+const ctx: EventContext = {
+  tenant: 'default',
+  correlationId: 'corr-video',
+  producer: { service: 'media-server', version: '0.1.0' },
+  room: 'slides',
+};
+
+function collect(subject: string): unknown[] {
+  const out: unknown[] = [];
+  bus.subscribe(subject, (msg: BusMessage) => {
+    out.push(JSON.parse(Buffer.from(msg.data).toString('utf8')));
+  });
+  return out;
+}
+
+async function readObject(key: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of await store.get(key)) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+describe.skipIf(!media)('VideoKeyframeTap (real ffmpeg, RTP, tesseract)', () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (err: unknown) => unhandled.push(err);
+
+  beforeAll(async () => {
+    process.on('unhandledRejection', onUnhandled);
+    dir = await mkdtemp(join(tmpdir(), 'video-tap-'));
+    bus = new InProcessBus();
+    await bus.ensureStream({ ...streams.EVENTS, subjects: [...streams.EVENTS.subjects] });
+    store = new LocalObjectStore({ root: join(dir, 'store'), publicUrl: 'http://127.0.0.1:1', signingKey: 'k' });
+    const vp8 = ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '1M', '-g', '300'];
+    renderSlides(join(dir, 'slides.webm'), SLIDES, 3, 30, vp8);
+    if (hasX264) {
+      const x264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-profile:v', 'baseline'];
+      renderSlides(join(dir, 'slides.ts'), SLIDES.slice(0, 3), 2, 30, [...x264, '-g', '300', '-pix_fmt', 'yuv420p']);
+    }
+  });
+
+  afterAll(async () => {
+    process.off('unhandledRejection', onUnhandled);
+    await bus?.close();
+    await store?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the first frame and every slide cut, with thumbnails, OCR and a WebM recording', async () => {
+    const participant = { id: 'alice', name: 'Alice' };
+    const keyframeEvents = collect(subjects.keyframe('slides', 'alice'));
+    const recordingEvents = collect(subjects.recording('slides', 'alice'));
+    const seen: KeyframeData[] = [];
+    let sentAt = 0;
+    let requests = 0;
+    const tap = new VideoKeyframeTap({
+      bus,
+      store,
+      ctx,
+      room: 'slides',
+      participant,
+      producerId: 'prod-vp8',
+      codec: { mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 },
+      requestKeyFrame: async () => {
+        requests++;
+      },
+      record: { key: 'recordings/slides/alice/prod-vp8.webm' },
+      keyPrefix: 'keyframes/slides/alice/prod-vp8',
+      logger,
+    });
+    const emittedAfterMs: number[] = [];
+    tap.on('keyframe', (k) => {
+      seen.push(k);
+      emittedAfterMs.push(Date.now() - sentAt - k.offsetMs);
+    });
+    const address = await tap.start();
+    expect(address.ip).toBe('127.0.0.1');
+    expect(address.rtpPort % 2).toBe(0);
+    expect(address.rtcpPort).toBe(address.rtpPort + 1);
+    sentAt = Date.now();
+    const sender = sendRtp(join(dir, 'slides.webm'), address.rtpPort, 101);
+    expect(await exited(sender)).toBe(0);
+    const stats = tap.stats();
+    expect(stats.state).toBe('running');
+    const recording = await tap.close();
+    const wallS = (Date.now() - sentAt) / 1000;
+
+    // first frame + one scene event per cut, nothing else
+    expect(seen.map((k) => k.reason)).toEqual(['first', 'scene', 'scene', 'scene']);
+    expect(seen[0]!.offsetMs).toBeLessThan(100);
+    const cuts = [3000, 6000, 9000];
+    const errors = cuts.map((cut, i) => seen[i + 1]!.offsetMs - cut);
+    for (const e of errors) expect(Math.abs(e)).toBeLessThanOrEqual(500);
+    for (const k of seen.slice(1)) expect(k.score).toBeGreaterThan(0.3);
+
+    // thumbnails: JPEGs of the configured width in the store, OCR text with the slide titles
+    for (const [i, k] of seen.entries()) {
+      expect(k.thumbnail.key).toBe(`keyframes/slides/alice/prod-vp8/${k.offsetMs}.jpg`);
+      expect(k.thumbnail).toMatchObject({ contentType: 'image/jpeg', width: 320, height: 240 });
+      const jpeg = await readObject(k.thumbnail.key);
+      expect(jpeg.length).toBe(k.thumbnail.bytes);
+      expect([...jpeg.subarray(0, 2), ...jpeg.subarray(-2)]).toEqual([0xff, 0xd8, 0xff, 0xd9]);
+      const dims = execFileSync(
+        'ffprobe',
+        ['-v', 'error', '-show_entries', 'stream=codec_name,width,height', '-of', 'csv=p=0', '-i', 'pipe:0'],
+        { input: jpeg, encoding: 'utf8' },
+      ).trim();
+      expect(dims).toBe('mjpeg,320,240');
+      for (const word of SLIDES[i]!.title.split(' ')) expect(k.text?.toUpperCase()).toContain(word);
+      expect(k.ocr?.engine).toBe('tesseract');
+    }
+
+    // events on the bus: valid, stable ids, in order
+    await new Promise((r) => setTimeout(r, 20));
+    expect(keyframeEvents).toHaveLength(4);
+    for (const [i, ev] of keyframeEvents.entries()) {
+      const valid = assertValid(KeyframeV1, ev);
+      expect(valid.id).toBe(`prod-vp8:kf:${seen[i]!.offsetMs}`);
+      expect(valid.data).toEqual(seen[i]);
+    }
+
+    // the recording: a WebM with VP8, as long as what was sent
+    expect(recording).toBeDefined();
+    expect(recording).toMatchObject({ kind: 'video', codec: 'vp8', contentType: 'video/webm' });
+    expect(recordingEvents).toHaveLength(1);
+    expect(assertValid(RecordingV1, recordingEvents[0]).data).toEqual(recording);
+    const file = join(dir, 'rec.webm');
+    const bytes = await readObject(recording!.key);
+    expect(bytes.length).toBe(recording!.bytes);
+    await import('node:fs/promises').then((fs) => fs.writeFile(file, bytes));
+    const info = probe(file);
+    expect(info.codec).toBe('vp8');
+    expect(info.width).toBe(640);
+    expect(Math.abs(info.durationS - 12)).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(recording!.durationMs - 12_000)).toBeLessThanOrEqual(500);
+    expect((await readFile(file)).subarray(0, 4)).toEqual(Buffer.from([0x1a, 0x45, 0xdf, 0xa3]));
+
+    expect(requests).toBeGreaterThanOrEqual(1);
+    const final = tap.stats();
+    expect(final.state).toBe('closed');
+    expect(final.exit?.expected).toBe(true);
+    expect(final.exit?.code).toBe(0);
+    expect(final.ocr.withText).toBe(4);
+    console.info(
+      `[video-tap] VP8 640x480@30: cut offset errors ms ${JSON.stringify(errors)}; ffmpeg CPU ${stats.ffmpegCpuSeconds}s ` +
+        `for 12 s of video (${((stats.ffmpegCpuSeconds ?? 0) / 12).toFixed(3)} s/s); ` +
+        `event emitted after frame sent ms ${JSON.stringify(emittedAfterMs)}; ` +
+        `'at' minus send time ms ${JSON.stringify(seen.map((k) => Date.parse(k.at) - sentAt - k.offsetMs))}; ` +
+        `wall ${wallS.toFixed(1)} s; ocr last ${final.ocr.lastMs} ms; recording ${recording!.bytes} B`,
+    );
+    expect(unhandled).toEqual([]);
+  });
+
+  it.skipIf(!hasX264)('works with H264 (packetization-mode 1) and records Matroska', async () => {
+    const seen: KeyframeData[] = [];
+    const recordings: RecordingData[] = [];
+    const tap = new VideoKeyframeTap({
+      bus,
+      store,
+      ctx,
+      room: 'slides',
+      participant: { id: 'bob', name: 'Bob' },
+      producerId: 'prod-h264',
+      codec: {
+        mimeType: 'video/H264',
+        payloadType: 102,
+        clockRate: 90000,
+        parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
+      },
+      ocr: false,
+      thumbnailWidth: 160,
+      minIntervalMs: 500,
+      periodicMs: 1000,
+      record: { key: 'recordings/slides/bob/prod-h264.mkv' },
+      keyPrefix: 'keyframes/slides/bob/prod-h264',
+      logger,
+    });
+    tap.on('keyframe', (k) => seen.push(k));
+    tap.on('recording', (r) => recordings.push(r));
+    const address = await tap.start();
+    const sender = sendRtp(join(dir, 'slides.ts'), address.rtpPort, 102);
+    expect(await exited(sender)).toBe(0);
+    const recording = await tap.close();
+    // ffmpeg samples a frame 1 s after the last one it selected; cuts at 2 s and 4 s
+    expect(seen.map((k) => k.reason)).toEqual(['first', 'interval', 'scene', 'interval', 'scene', 'interval']);
+    const scenes = seen.filter((k) => k.reason === 'scene');
+    const errors = [2000, 4000].map((cut, i) => scenes[i]!.offsetMs - cut);
+    for (const [i, k] of seen.entries()) {
+      if (i > 0 && k.reason === 'interval') expect(k.offsetMs - seen[i - 1]!.offsetMs).toBeGreaterThanOrEqual(900);
+    }
+    for (const e of errors) expect(Math.abs(e)).toBeLessThanOrEqual(500);
+    for (const k of seen) {
+      expect(k.thumbnail).toMatchObject({ width: 160, height: 120 });
+      expect(k.text).toBeUndefined();
+    }
+    expect(recording).toMatchObject({ codec: 'h264', contentType: 'video/x-matroska' });
+    expect(recordings).toEqual([recording]);
+    const file = join(dir, 'rec.mkv');
+    await import('node:fs/promises').then(async (fs) => fs.writeFile(file, await readObject(recording!.key)));
+    const info = probe(file);
+    expect(info.codec).toBe('h264');
+    expect(Math.abs(info.durationS - 6)).toBeLessThanOrEqual(0.5);
+    console.info(
+      `[video-tap] H264 offsets ${JSON.stringify(seen.map((k) => k.offsetMs))} cut errors ms ${JSON.stringify(errors)}`,
+    );
+    expect(unhandled).toEqual([]);
+  });
+
+  it('closes cleanly when no video ever arrived', async () => {
+    const recordings: RecordingData[] = [];
+    const tap = new VideoKeyframeTap({
+      bus,
+      store,
+      ctx,
+      room: 'slides',
+      participant: { id: 'dave', name: 'Dave' },
+      producerId: 'prod-none',
+      codec: { mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 },
+      record: { key: 'recordings/slides/dave/prod-none.webm' },
+      keyPrefix: 'keyframes/slides/dave/prod-none',
+      portRange: { min: 30000, max: 31000 },
+      logger,
+    });
+    tap.on('recording', (r) => recordings.push(r));
+    const { rtpPort } = await tap.start();
+    expect(rtpPort).toBeGreaterThanOrEqual(30000);
+    expect(rtpPort).toBeLessThan(31000);
+    expect(await tap.close()).toBeUndefined();
+    expect(await tap.close()).toBeUndefined();
+    const stats = tap.stats();
+    expect(stats).toMatchObject({ state: 'closed', keyframes: 0, candidates: 0 });
+    expect(stats.exit?.expected).toBe(true);
+    expect(recordings).toEqual([]);
+    expect(await store.stat('recordings/slides/dave/prod-none.webm')).toBeNull();
+    expect(unhandled).toEqual([]);
+  });
+
+  it('reports ffmpeg dying without crashing or an unhandled rejection', async () => {
+    const exits: unknown[] = [];
+    const seen: KeyframeData[] = [];
+    const tap = new VideoKeyframeTap({
+      bus,
+      store,
+      ctx,
+      room: 'slides',
+      participant: { id: 'carol', name: 'Carol' },
+      producerId: 'prod-kill',
+      codec: { mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 },
+      ocr: false,
+      record: { key: 'recordings/slides/carol/prod-kill.webm' },
+      keyPrefix: 'keyframes/slides/carol/prod-kill',
+      logger,
+    });
+    tap.on('exit', (e) => exits.push(e));
+    tap.on('keyframe', (k) => seen.push(k));
+    const address = await tap.start();
+    const sender = sendRtp(join(dir, 'slides.webm'), address.rtpPort, 101);
+    try {
+      const deadline = Date.now() + 10_000;
+      while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(seen).toHaveLength(1);
+      process.kill(tap.stats().pid!, 'SIGKILL');
+      while (exits.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(exits).toEqual([expect.objectContaining({ code: null, signal: 'SIGKILL', expected: false })]);
+      expect(tap.stats().state).toBe('failed');
+      // close still resolves; what was streamed so far is kept
+      const recording = await tap.close();
+      expect(tap.stats().state).toBe('closed');
+      expect(tap.stats().exit?.expected).toBe(false);
+      expect(recording === undefined || recording.bytes > 0).toBe(true);
+    } finally {
+      sender.kill('SIGKILL');
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect(unhandled).toEqual([]);
+  });
+});
+
+describe('video tap helpers', () => {
+  it('splits concatenated JPEGs across arbitrary chunk boundaries and reads their size', () => {
+    // a minimal JPEG structure: SOI, APP0, SOF0 (16x8), SOS + entropy data with stuffing and RST, EOI
+    const sof = [0xff, 0xc0, 0, 11, 8, 0, 8, 0, 16, 1, 1, 0x11, 0];
+    const sos = [0xff, 0xda, 0, 8, 1, 1, 0, 0, 63, 0];
+    const img = Buffer.from([
+      0xff,
+      0xd8,
+      ...[0xff, 0xe0, 0, 4, 0xff, 0xd9],
+      ...sof,
+      ...sos,
+      ...[0x12, 0xff, 0x00, 0x34, 0xff, 0xd0, 0x56],
+      0xff,
+      0xd9,
+    ]);
+    const stream = Buffer.concat([img, img, img]);
+    for (const size of [1, 3, 7, stream.length]) {
+      const splitter = new JpegSplitter();
+      const out = [];
+      for (let i = 0; i < stream.length; i += size) out.push(...splitter.push(stream.subarray(i, i + size)));
+      expect(out.map((o) => [o.width, o.height, o.data.equals(img)])).toEqual([
+        [16, 8, true],
+        [16, 8, true],
+        [16, 8, true],
+      ]);
+    }
+  });
+
+  it('rate-limits cuts (the latest waiting cut is kept when the interval ends) and adds periodic frames', () => {
+    const sel = new KeyframeSelector({ threshold: 0.3, minIntervalMs: 2000, periodicMs: 10_000 });
+    const offer = (offsetMs: number, score: number) =>
+      sel.offer({ offsetMs, score }).map((k) => [k.candidate.offsetMs, k.reason]);
+    expect(offer(0, 0)).toEqual([[0, 'first']]);
+    expect(offer(500, 0.9)).toEqual([]);
+    expect(sel.pendingDueMs).toBe(1500);
+    expect(offer(1000, 0.8)).toEqual([]);
+    expect(sel.pendingDueMs).toBe(1000);
+    expect(offer(2100, 0.1)).toEqual([[1000, 'scene']]);
+    expect(sel.pendingDueMs).toBeUndefined();
+    expect(offer(3000, 0.9)).toEqual([]);
+    expect(sel.release().map((k) => [k.candidate.offsetMs, k.reason, k.score])).toEqual([[3000, 'scene', 0.9]]);
+    expect(offer(5000, 0.9)).toEqual([]);
+    // 5000 was decided at 6000, so the next cut may only be kept from 8000 on
+    expect(offer(6000, 0.9)).toEqual([[5000, 'scene']]);
+    expect(sel.pendingDueMs).toBe(2000);
+    expect(offer(10_000, 0.1)).toEqual([[6000, 'scene']]);
+    expect(offer(16_000, 0.1)).toEqual([[16_000, 'interval']]);
+    expect(offer(16_500, 0.1)).toEqual([]);
+  });
+
+  it('keeps confident words from tesseract TSV and drops noise', () => {
+    const row = (line: number, word: number, conf: number, text: string) =>
+      ['5', '1', '1', '1', String(line), String(word), '0', '0', '1', '1', String(conf), text].join('\t');
+    const tsv = [row(1, 1, 96, 'QUARTERLY'), row(1, 2, 95, 'REVIEW'), row(2, 1, 12, 'xx'), row(2, 2, 90, '—')].join(
+      '\n',
+    );
+    expect(parseTesseractTsv(tsv)).toEqual({ text: 'QUARTERLY REVIEW', confidence: 0.955 });
+    expect(parseTesseractTsv(row(1, 1, 20, 'zz'))).toBeUndefined();
+  });
+
+  it('builds an RTCP RR + BYE that ffmpeg accepts (>= 12 bytes)', () => {
+    const b = rtcpBye(1234);
+    expect(b.length).toBe(16);
+    expect([b[1], b[9]]).toEqual([201, 203]);
+  });
+});
