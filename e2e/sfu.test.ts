@@ -229,7 +229,10 @@ describe.skipIf(!hasChromium).each(['embedded', 'distributed'] as const)(
       let recordings: RecordingData[] = [];
       await until(
         'recordings',
-        async () => (recordings = await stored<RecordingData>(h, subjects.recording(room, aliceId))).length === 2,
+        async () => {
+          recordings = await stored<RecordingData>(h, subjects.recording(room, aliceId));
+          return recordings.length === 2;
+        },
         15_000,
       );
       const audio = recordings.find((r) => r.kind === 'audio')!;
