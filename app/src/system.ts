@@ -163,6 +163,8 @@ export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = pr
         video: sfuConfig.tapVideo
           ? {
               sceneThreshold: sfuConfig.sceneThreshold,
+              screenSceneThreshold: sfuConfig.screenSceneThreshold,
+              portRange: { min: sfuConfig.tapMinPort, max: sfuConfig.tapMaxPort },
               minIntervalMs: sfuConfig.keyframeMinIntervalMs,
               periodicMs: sfuConfig.keyframePeriodicMs,
               ocr: sfuConfig.ocr,

@@ -30,6 +30,11 @@ export const SfuConfigSchema = Type.Object({
   emptyRoomTimeoutMs: Type.Integer({ minimum: 0, default: 30_000 }),
   /** Video key frames: scene-change threshold and the shortest gap between kept frames. */
   sceneThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.3 }),
+  /** Screen shares: slides on one background differ by a few percent, so the threshold is much lower. */
+  screenSceneThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.02 }),
+  /** Local UDP ports the video taps' ffmpeg listens on (keep clear of the RTC range). */
+  tapMinPort: Type.Integer({ minimum: 1024, maximum: 65535, default: 50000 }),
+  tapMaxPort: Type.Integer({ minimum: 1024, maximum: 65535, default: 59998 }),
   keyframeMinIntervalMs: Type.Integer({ minimum: 0, default: 2000 }),
   keyframePeriodicMs: Type.Integer({ minimum: 0, default: 30_000 }),
   ocr: Type.Boolean({ default: true }),
@@ -59,6 +64,9 @@ export function sfuConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SfuConfi
       record: 'SFU_RECORD',
       emptyRoomTimeoutMs: 'SFU_EMPTY_ROOM_TIMEOUT_MS',
       sceneThreshold: 'KEYFRAME_SCENE_THRESHOLD',
+      screenSceneThreshold: 'KEYFRAME_SCREEN_SCENE_THRESHOLD',
+      tapMinPort: 'SFU_TAP_MIN_PORT',
+      tapMaxPort: 'SFU_TAP_MAX_PORT',
       keyframeMinIntervalMs: 'KEYFRAME_MIN_INTERVAL_MS',
       keyframePeriodicMs: 'KEYFRAME_PERIODIC_MS',
       ocr: 'KEYFRAME_OCR',
@@ -67,5 +75,9 @@ export function sfuConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SfuConfi
     env,
   );
   if (config.rtcMinPort > config.rtcMaxPort) throw new Error('SFU_RTC_MIN_PORT is above SFU_RTC_MAX_PORT');
+  if (config.tapMinPort > config.tapMaxPort) throw new Error('SFU_TAP_MIN_PORT is above SFU_TAP_MAX_PORT');
+  if (config.tapMinPort <= config.rtcMaxPort && config.tapMaxPort >= config.rtcMinPort) {
+    throw new Error('SFU_TAP_MIN_PORT..SFU_TAP_MAX_PORT overlaps SFU_RTC_MIN_PORT..SFU_RTC_MAX_PORT');
+  }
   return config;
 }

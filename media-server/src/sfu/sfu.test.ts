@@ -97,6 +97,7 @@ describe('SFU config', () => {
   it('reads the environment and rejects a port range upside down', () => {
     expect(sfuConfigFromEnv({ MEDIASOUP_WORKERS: '3' }).workers).toBe(3);
     expect(() => sfuConfigFromEnv({ SFU_RTC_MIN_PORT: '50000', SFU_RTC_MAX_PORT: '40000' })).toThrow(/MIN_PORT/);
+    expect(() => sfuConfigFromEnv({ SFU_TAP_MIN_PORT: '45000' })).toThrow(/overlaps/);
     expect(SfuConfigSchema.properties.tokenSecret.minLength).toBe(16);
   });
 });

@@ -4,6 +4,8 @@ import { eventContext, type PipelineTapDeps, recordingKey } from './audio-pipeli
 
 export type VideoTapSettings = {
   sceneThreshold: number;
+  screenSceneThreshold: number;
+  portRange: { min: number; max: number };
   minIntervalMs: number;
   periodicMs: number;
   ocr: boolean;
@@ -43,7 +45,8 @@ export async function attachVideoTap(
     participant,
     producerId: producer.id,
     codec: { mimeType, payloadType: codec.payloadType, clockRate: codec.clockRate, parameters: codec.parameters },
-    sceneThreshold: settings.sceneThreshold,
+    sceneThreshold: target.source === 'screen' ? settings.screenSceneThreshold : settings.sceneThreshold,
+    portRange: settings.portRange,
     minIntervalMs: settings.minIntervalMs,
     periodicMs: settings.periodicMs,
     ocr: settings.ocr,
