@@ -22,6 +22,7 @@ let sfu: Sfu;
 let base: string;
 let dir: string;
 let wav: string;
+const metrics = createMetrics({ defaultMetrics: false });
 const attached: TapTarget[] = [];
 const closedTaps: string[] = [];
 
@@ -76,7 +77,7 @@ beforeAll(async () => {
   sfu = await createSfu({
     config,
     logger: createLogger({ service: 'test', level: 'silent' }),
-    metrics: createMetrics({ defaultMetrics: false }),
+    metrics,
     taps,
   });
   app = Fastify();
@@ -259,5 +260,30 @@ describe('SFU rooms', () => {
     const t = await again.request('createPlainTransport', {});
     expect(t.port).toBeGreaterThan(0);
     again.close();
+  });
+
+  it('closes every transport, producer, consumer and room once everyone has left', async () => {
+    const room = 'cleanup';
+    const a = await joined({ room });
+    const b = await joined({ room, participant: { id: 'bob', name: 'Bob' } });
+    const np = a.next('newProducer');
+    const pub = await publishFileOverRtp(b, { file: wav, audio: true });
+    const recv = await a.request('createWebRtcTransport', { direction: 'recv' });
+    const { producerId } = await np;
+    const consumer = await a.request('consume', { transportId: recv.id, producerId });
+    expect(consumer).toMatchObject({ kind: 'audio', type: 'simple', producerPaused: false, peerId: 'bob' });
+    await pub.stop();
+    const open = async () =>
+      Object.fromEntries(
+        (await metrics.sfuEntities.get()).values.map((v) => [String(v.labels.kind), v.value]),
+      ) as Record<string, number>;
+    expect((await open()).consumers).toBeGreaterThan(0);
+    a.close();
+    b.close();
+    for (let i = 0; i < 50 && Object.values(await open()).some((v) => v > 0); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await open()).toMatchObject({ rooms: 0, transports: 0, producers: 0, consumers: 0 });
+    expect(await sfu.registry.list()).toEqual([]);
   });
 });
