@@ -43,9 +43,9 @@ function launch(wav: string): Promise<Browser> {
 }
 
 /** Opens the room page and joins with camera and microphone through its form. */
-async function joinRoom(browser: Browser, url: string, room: string, name: string): Promise<Page> {
+async function joinRoom(browser: Browser, url: string, room: string, name: string, tcp = false): Promise<Page> {
   const page = await browser.newPage();
-  await page.goto(`${url}/room?room=${room}`);
+  await page.goto(`${url}/room?room=${room}${tcp ? '&transport=tcp' : ''}`);
   await page.fill('#name', name);
   await page.click('#join');
   await page.waitForFunction(() => !(document.getElementById('leave') as HTMLButtonElement).disabled, undefined, {
@@ -161,8 +161,8 @@ describe.skipIf(!hasChromium).each(['embedded', 'distributed'] as const)(
     it('forwards audio and video between two browsers and transcribes the speaker', async () => {
       const room = 'webrtc-1';
       const { finals, stop } = await collectFinals(h, room);
-      // Bob first, so he is there when Alice starts talking.
-      const bob = await joinRoom(bobBrowser, h.url, room, 'Bob');
+      // Bob first, so he is there when Alice starts talking. In the distributed run his media goes over TCP.
+      const bob = await joinRoom(bobBrowser, h.url, room, 'Bob', mode === 'distributed');
       const alice = await joinRoom(aliceBrowser, h.url, room, 'Alice');
       const joinedAt = Date.now();
       const aliceId = await peerIdOf(alice);
@@ -176,6 +176,12 @@ describe.skipIf(!hasChromium).each(['embedded', 'distributed'] as const)(
       expect(second.videoPackets).toBeGreaterThan(first.videoPackets + 20);
       expect(second.framesDecoded).toBeGreaterThan(first.framesDecoded);
       expect(await bob.locator(`.tile[data-peer="${aliceId}"] .name`).textContent()).toBe('Alice');
+      const protocol = await bob.evaluate(() =>
+        (
+          window as unknown as { miRoom: { client: { selectedProtocol(): Promise<string> } } }
+        ).miRoom.client.selectedProtocol(),
+      );
+      expect(protocol).toBe(mode === 'distributed' ? 'tcp' : 'udp');
       // Her camera arrives as simulcast (the SFU picks the layer), her microphone as a simple stream.
       const receiving = await bob.evaluate(() =>
         (

@@ -141,6 +141,15 @@ export class SfuClient {
     }));
   }
 
+  /** The transport protocol (udp or tcp) the server selected for the receiving transport. */
+  async selectedProtocol(): Promise<string | undefined> {
+    if (!this.#recv) return undefined;
+    const { stats } = await this.request<{ stats: { iceSelectedTuple?: { protocol?: string } }[] }>('getStats', {
+      id: this.#recv.id,
+    });
+    return stats[0]?.iceSelectedTuple?.protocol;
+  }
+
   /** inbound-rtp totals across everything received (for checks and the console). */
   async inboundStats(): Promise<{ audioPackets: number; videoPackets: number; framesDecoded: number; bytes: number }> {
     const out = { audioPackets: 0, videoPackets: 0, framesDecoded: 0, bytes: 0 };
