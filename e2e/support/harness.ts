@@ -35,6 +35,7 @@ const quiet = { LOG_LEVEL: 'warn' };
 const startedMessage: Record<string, string> = {
   transcriber: 'transcriber started',
   summarizer: 'summarizer started',
+  'media-server': 'mediaintel started',
 };
 
 function childService(name: string, env: NodeJS.ProcessEnv): ChildService {
