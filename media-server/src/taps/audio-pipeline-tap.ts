@@ -8,6 +8,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { AudioPublisher } from '../ingest/audio-publisher.ts';
 import { OggOpusWriter, RtpAudioTap } from '../rtp/index.ts';
 import type { Tap, TapTarget } from '../sfu/taps.ts';
+import { consumeOverLoopback } from './loopback-consumer.ts';
 
 export type PipelineTapDeps = {
   bus: Bus;
@@ -40,21 +41,11 @@ export function recordingKey(target: TapTarget, ext: string): string {
  * also written, untouched, to an Ogg file in the object store.
  */
 export async function attachAudioTap(target: TapTarget, deps: PipelineTapDeps): Promise<Tap> {
-  const { router, producer, participant, room } = target;
-  const transport = await router.createPlainTransport({
-    listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
-    rtcpMux: true,
-    comedia: false,
-  });
-  const consumer = await transport.consume({
-    producerId: producer.id,
-    rtpCapabilities: router.rtpCapabilities,
-    paused: true,
-  });
-  const codec = consumer.rtpParameters.codecs[0];
-  if (!codec || codec.mimeType.toLowerCase() !== 'audio/opus') {
+  const { producer, participant, room } = target;
+  const { transport, consumer, codec } = await consumeOverLoopback(target, { rtcpMux: true });
+  if (codec.mimeType.toLowerCase() !== 'audio/opus') {
     transport.close();
-    throw new Error(`audio tap needs Opus, got ${codec?.mimeType}`);
+    throw new Error(`audio tap needs Opus, got ${codec.mimeType}`);
   }
   const stream = `rtc-${producer.id}`;
   const span = deps.tracer

@@ -1,6 +1,7 @@
 import type { Tap, TapTarget } from '../sfu/taps.ts';
-import { VideoKeyframeTap } from '../video/index.ts';
+import { isSupportedVideoMimeType, VideoKeyframeTap } from '../video/index.ts';
 import { eventContext, type PipelineTapDeps, recordingKey } from './audio-pipeline-tap.ts';
+import { consumeOverLoopback } from './loopback-consumer.ts';
 
 export type VideoTapSettings = {
   sceneThreshold: number;
@@ -20,22 +21,13 @@ export async function attachVideoTap(
   deps: PipelineTapDeps,
   settings: VideoTapSettings,
 ): Promise<Tap> {
-  const { router, producer, participant, room } = target;
-  const transport = await router.createPlainTransport({
-    listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
-    rtcpMux: false,
-    comedia: false,
-  });
-  const consumer = await transport.consume({
-    producerId: producer.id,
-    rtpCapabilities: router.rtpCapabilities,
-    paused: true,
-  });
-  const codec = consumer.rtpParameters.codecs[0];
-  const mimeType = codec?.mimeType;
-  if (!codec || (mimeType !== 'video/VP8' && mimeType !== 'video/H264')) {
+  const { producer, participant, room } = target;
+  // ffmpeg expects RTCP on the port after the RTP port.
+  const { transport, consumer, codec } = await consumeOverLoopback(target, { rtcpMux: false });
+  const mimeType = codec.mimeType;
+  if (!isSupportedVideoMimeType(mimeType)) {
     transport.close();
-    throw new Error(`video tap supports VP8 and H264, got ${mimeType}`);
+    throw new Error(`video tap supports VP8, VP9 and H264, got ${mimeType}`);
   }
   const tap = new VideoKeyframeTap({
     bus: deps.bus,
