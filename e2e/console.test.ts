@@ -1,14 +1,12 @@
-import { existsSync } from 'node:fs';
 import { InProcessBus } from '@mi/bus';
 import { type ActionItem, type Approval, type GatedActionItem, makeEvent, streams, subjects } from '@mi/contracts';
 import { createGateway } from '@mi/gateway';
 import { ApprovalStore, AuditLog } from '@mi/governance';
 import { createLogger, createMetrics } from '@mi/telemetry';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, hasChromium, launchChromium } from './support/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`console.test.ts: skipped, no Chromium at ${CHROMIUM}`);
 
 const room = 'console-1';
@@ -157,17 +155,7 @@ describe.skipIf(!hasChromium)(`web console in Chromium (skipped when ${CHROMIUM}
     );
     await put(subjects.actionPending(room), pending);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
     page.setDefaultTimeout(5000);
     page.on('dialog', (d) => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,33 +15,16 @@ import {
 } from '@mi/contracts';
 import { normalizeText, wordErrorRate } from '@mi/transcriber';
 import { runPocketsphinxBatch, writeWavFile } from '@mi/transcriber/testing';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, hasChromium, launchChromium } from './support/chromium.ts';
 import { type Harness, startHarness } from './support/harness.ts';
 import { buildMeeting, type Meeting } from './support/meeting.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`sfu.test.ts: skipped, no Chromium at ${CHROMIUM}`);
 
 /** A headless Chromium whose fake microphone plays `wav` (and a fake camera). */
-function launch(wav: string): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${wav}`,
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
-}
+const launch = (wav: string) => launchChromium({ fakeAudio: wav });
 
 /** Opens the room page and joins with camera and microphone through its form. */
 async function joinRoom(browser: Browser, url: string, room: string, name: string, tcp = false): Promise<Page> {
