@@ -7,3 +7,4 @@ export * from './ingest/ws-ingest.ts';
 export * from './sfu/index.ts';
 export * from './taps/index.ts';
 export * from './video/index.ts';
+export * from './rtp/index.ts';
