@@ -1,17 +1,11 @@
 export { findFreeUdpPortPair, type UdpPortPair } from './free-port.ts';
-export {
-  type FfmpegExit,
-  type KeptFrame,
-  type KeyframeObjectStore,
-  type KeyframeReason,
-  KeyframeSelector,
-  type TapAddress,
-  VideoKeyframeTap,
-  type VideoKeyframeTapEvents,
-  type VideoKeyframeTapOptions,
-  type VideoKeyframeTapState,
-  type VideoKeyframeTapStats,
-} from './keyframe-tap.ts';
+export { type JpegImage, JpegSplitter } from './jpeg-splitter.ts';
+export { type KeptFrame, type KeyframeReason, KeyframeSelector } from './keyframe-selector.ts';
+export { VideoKeyframeTap } from './keyframe-tap.ts';
+export { type OcrResult, parseTesseractTsv, runTesseract } from './ocr.ts';
+export { PgmSplitter } from './pgm-splitter.ts';
+export { RECORDING_CONTAINERS, RecordingFile } from './recording-file.ts';
+export { rtcpBye } from './rtcp.ts';
 export {
   buildVideoSdp,
   isSupportedVideoMimeType,
@@ -19,3 +13,12 @@ export {
   type VideoMimeType,
   type VideoSdpOptions,
 } from './sdp.ts';
+export type {
+  FfmpegExit,
+  KeyframeObjectStore,
+  TapAddress,
+  VideoKeyframeTapEvents,
+  VideoKeyframeTapOptions,
+  VideoKeyframeTapState,
+  VideoKeyframeTapStats,
+} from './types.ts';

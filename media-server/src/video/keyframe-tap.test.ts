@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BusMessage, InProcessBus } from '@mi/bus';
@@ -18,7 +18,7 @@ import {
 import { LocalObjectStore } from '@mi/object-store';
 import { createLogger } from '@mi/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JpegSplitter, KeyframeSelector, parseTesseractTsv, rtcpBye, VideoKeyframeTap } from './keyframe-tap.ts';
+import { VideoKeyframeTap } from './keyframe-tap.ts';
 
 const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf';
 const has = (cmd: string, args: string[], match: RegExp) => {
@@ -78,13 +78,16 @@ const exited = (child: ChildProcess) =>
     else child.once('exit', (code) => resolve(code));
   });
 
-function probe(file: string): { codec: string; width: number; durationS: number; packets: number } {
-  const streamInfo = JSON.parse(
-    execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,width', '-of', 'json', file], {
-      encoding: 'utf8',
-    }),
-  ) as { streams: { codec_name: string; width: number }[] };
-  // Streamed (non-seekable) Matroska has no Duration element: measure the packets instead.
+/** Codec, width and the container's own duration (format duration: N/A for a streamed WebM without Duration). */
+function probe(file: string): { codec: string; width: number; durationS: number; streamDurationS: number } {
+  const info = JSON.parse(
+    execFileSync(
+      'ffprobe',
+      ['-v', 'error', '-show_entries', 'stream=codec_name,width:format=duration', '-of', 'json', file],
+      { encoding: 'utf8' },
+    ),
+  ) as { streams: { codec_name: string; width: number }[]; format: { duration?: string } };
+  // the packets must agree: Duration written by the muxer, not guessed from the file size
   const packets = execFileSync(
     'ffprobe',
     ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', file],
@@ -96,14 +99,20 @@ function probe(file: string): { codec: string; width: number; durationS: number;
   const first = packets[0]!;
   const last = packets[packets.length - 1]!;
   return {
-    codec: streamInfo.streams[0]!.codec_name,
-    width: streamInfo.streams[0]!.width,
-    durationS: last[0] + (last[1] || 0) - first[0],
-    packets: packets.length,
+    codec: info.streams[0]!.codec_name,
+    width: info.streams[0]!.width,
+    durationS: Number(info.format.duration),
+    streamDurationS: last[0] + (last[1] || 0) - first[0],
   };
 }
 
+/** Matroska Cues element id: the index players seek with. */
+const CUES_ID = Buffer.from([0x1c, 0x53, 0xbb, 0x6b]);
+
 let dir: string;
+/** The tap's temporary recordings go here (TMPDIR), so the tests can see that none is left behind. */
+let tapTmp: string;
+const savedTmpdir = process.env.TMPDIR;
 let bus: InProcessBus;
 let store: LocalObjectStore;
 const logger = createLogger({ service: 'video-tap-test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -134,7 +143,10 @@ describe.skipIf(!media)('VideoKeyframeTap (real ffmpeg, RTP, tesseract)', () => 
 
   beforeAll(async () => {
     process.on('unhandledRejection', onUnhandled);
-    dir = await mkdtemp(join(tmpdir(), 'video-tap-'));
+    dir = await mkdtemp(join(tmpdir(), 'video-tap-test-'));
+    tapTmp = join(dir, 'tmp');
+    await mkdir(tapTmp);
+    process.env.TMPDIR = tapTmp;
     bus = new InProcessBus();
     await bus.ensureStream({ ...streams.EVENTS, subjects: [...streams.EVENTS.subjects] });
     store = new LocalObjectStore({ root: join(dir, 'store'), publicUrl: 'http://127.0.0.1:1', signingKey: 'k' });
@@ -148,6 +160,8 @@ describe.skipIf(!media)('VideoKeyframeTap (real ffmpeg, RTP, tesseract)', () => 
 
   afterAll(async () => {
     process.off('unhandledRejection', onUnhandled);
+    if (savedTmpdir === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmpdir;
     await bus?.close();
     await store?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -234,11 +248,15 @@ describe.skipIf(!media)('VideoKeyframeTap (real ffmpeg, RTP, tesseract)', () => 
     const file = join(dir, 'rec.webm');
     const bytes = await readObject(recording!.key);
     expect(bytes.length).toBe(recording!.bytes);
-    await import('node:fs/promises').then((fs) => fs.writeFile(file, bytes));
+    await writeFile(file, bytes);
     const info = probe(file);
     expect(info.codec).toBe('vp8');
     expect(info.width).toBe(640);
+    // a seekable file: the muxer wrote Duration and Cues
     expect(Math.abs(info.durationS - 12)).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(info.streamDurationS - 12)).toBeLessThanOrEqual(0.5);
+    expect(bytes.includes(CUES_ID)).toBe(true);
+    expect(await readdir(tapTmp)).toEqual([]);
     expect(Math.abs(recording!.durationMs - 12_000)).toBeLessThanOrEqual(500);
     expect((await readFile(file)).subarray(0, 4)).toEqual(Buffer.from([0x1a, 0x45, 0xdf, 0xa3]));
 
@@ -303,10 +321,14 @@ describe.skipIf(!media)('VideoKeyframeTap (real ffmpeg, RTP, tesseract)', () => 
     expect(recording).toMatchObject({ codec: 'h264', contentType: 'video/x-matroska' });
     expect(recordings).toEqual([recording]);
     const file = join(dir, 'rec.mkv');
-    await import('node:fs/promises').then(async (fs) => fs.writeFile(file, await readObject(recording!.key)));
+    const bytes = await readObject(recording!.key);
+    await writeFile(file, bytes);
     const info = probe(file);
     expect(info.codec).toBe('h264');
     expect(Math.abs(info.durationS - 6)).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(info.streamDurationS - 6)).toBeLessThanOrEqual(0.5);
+    expect(bytes.includes(CUES_ID)).toBe(true);
+    expect(await readdir(tapTmp)).toEqual([]);
     console.info(
       `[video-tap] H264 offsets ${JSON.stringify(seen.map((k) => k.offsetMs))} cut errors ms ${JSON.stringify(errors)}`,
     );
@@ -339,6 +361,7 @@ describe.skipIf(!media)('VideoKeyframeTap (real ffmpeg, RTP, tesseract)', () => 
     expect(stats.exit?.expected).toBe(true);
     expect(recordings).toEqual([]);
     expect(await store.stat('recordings/slides/dave/prod-none.webm')).toBeNull();
+    expect(await readdir(tapTmp)).toEqual([]);
     expect(unhandled).toEqual([]);
   });
 
@@ -364,88 +387,32 @@ describe.skipIf(!media)('VideoKeyframeTap (real ffmpeg, RTP, tesseract)', () => 
     const sender = sendRtp(join(dir, 'slides.webm'), address.rtpPort, 101);
     try {
       const deadline = Date.now() + 10_000;
-      while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      expect(seen).toHaveLength(1);
+      // past the cut at 6 s: the muxer has closed its first cluster (5 s) by then
+      while (seen.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(seen).toHaveLength(3);
       process.kill(tap.stats().pid!, 'SIGKILL');
       while (exits.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       expect(exits).toEqual([expect.objectContaining({ code: null, signal: 'SIGKILL', expected: false })]);
       expect(tap.stats().state).toBe('failed');
-      // close still resolves; what was streamed so far is kept
+      // close still resolves; what ffmpeg wrote so far is uploaded (without Cues) if anything decodes
       const recording = await tap.close();
       expect(tap.stats().state).toBe('closed');
       expect(tap.stats().exit?.expected).toBe(false);
-      expect(recording === undefined || recording.bytes > 0).toBe(true);
+      expect(recording?.bytes).toBeGreaterThan(0);
+      const file = join(dir, 'killed.webm');
+      await writeFile(file, await readObject(recording!.key));
+      const info = probe(file);
+      expect(info.codec).toBe('vp8');
+      expect(info.streamDurationS).toBeGreaterThan(4);
+      console.info(
+        `[video-tap] after SIGKILL at ~6.3 s: recording ${recording!.bytes} B, ` +
+          `${info.streamDurationS.toFixed(2)} s of packets, format duration ${info.durationS}`,
+      );
+      expect(await readdir(tapTmp)).toEqual([]);
     } finally {
       sender.kill('SIGKILL');
     }
     await new Promise((r) => setTimeout(r, 50));
     expect(unhandled).toEqual([]);
-  });
-});
-
-describe('video tap helpers', () => {
-  it('splits concatenated JPEGs across arbitrary chunk boundaries and reads their size', () => {
-    // a minimal JPEG structure: SOI, APP0, SOF0 (16x8), SOS + entropy data with stuffing and RST, EOI
-    const sof = [0xff, 0xc0, 0, 11, 8, 0, 8, 0, 16, 1, 1, 0x11, 0];
-    const sos = [0xff, 0xda, 0, 8, 1, 1, 0, 0, 63, 0];
-    const img = Buffer.from([
-      0xff,
-      0xd8,
-      ...[0xff, 0xe0, 0, 4, 0xff, 0xd9],
-      ...sof,
-      ...sos,
-      ...[0x12, 0xff, 0x00, 0x34, 0xff, 0xd0, 0x56],
-      0xff,
-      0xd9,
-    ]);
-    const stream = Buffer.concat([img, img, img]);
-    for (const size of [1, 3, 7, stream.length]) {
-      const splitter = new JpegSplitter();
-      const out = [];
-      for (let i = 0; i < stream.length; i += size) out.push(...splitter.push(stream.subarray(i, i + size)));
-      expect(out.map((o) => [o.width, o.height, o.data.equals(img)])).toEqual([
-        [16, 8, true],
-        [16, 8, true],
-        [16, 8, true],
-      ]);
-    }
-  });
-
-  it('rate-limits cuts (the latest waiting cut is kept when the interval ends) and adds periodic frames', () => {
-    const sel = new KeyframeSelector({ threshold: 0.3, minIntervalMs: 2000, periodicMs: 10_000 });
-    const offer = (offsetMs: number, score: number) =>
-      sel.offer({ offsetMs, score }).map((k) => [k.candidate.offsetMs, k.reason]);
-    expect(offer(0, 0)).toEqual([[0, 'first']]);
-    expect(offer(500, 0.9)).toEqual([]);
-    expect(sel.pendingDueMs).toBe(1500);
-    expect(offer(1000, 0.8)).toEqual([]);
-    expect(sel.pendingDueMs).toBe(1000);
-    expect(offer(2100, 0.1)).toEqual([[1000, 'scene']]);
-    expect(sel.pendingDueMs).toBeUndefined();
-    expect(offer(3000, 0.9)).toEqual([]);
-    expect(sel.release().map((k) => [k.candidate.offsetMs, k.reason, k.score])).toEqual([[3000, 'scene', 0.9]]);
-    expect(offer(5000, 0.9)).toEqual([]);
-    // 5000 was decided at 6000, so the next cut may only be kept from 8000 on
-    expect(offer(6000, 0.9)).toEqual([[5000, 'scene']]);
-    expect(sel.pendingDueMs).toBe(2000);
-    expect(offer(10_000, 0.1)).toEqual([[6000, 'scene']]);
-    expect(offer(16_000, 0.1)).toEqual([[16_000, 'interval']]);
-    expect(offer(16_500, 0.1)).toEqual([]);
-  });
-
-  it('keeps confident words from tesseract TSV and drops noise', () => {
-    const row = (line: number, word: number, conf: number, text: string) =>
-      ['5', '1', '1', '1', String(line), String(word), '0', '0', '1', '1', String(conf), text].join('\t');
-    const tsv = [row(1, 1, 96, 'QUARTERLY'), row(1, 2, 95, 'REVIEW'), row(2, 1, 12, 'xx'), row(2, 2, 90, '—')].join(
-      '\n',
-    );
-    expect(parseTesseractTsv(tsv)).toEqual({ text: 'QUARTERLY REVIEW', confidence: 0.955 });
-    expect(parseTesseractTsv(row(1, 1, 20, 'zz'))).toBeUndefined();
-  });
-
-  it('builds an RTCP RR + BYE that ffmpeg accepts (>= 12 bytes)', () => {
-    const b = rtcpBye(1234);
-    expect(b.length).toBe(16);
-    expect([b[1], b[9]]).toEqual([201, 203]);
   });
 });
