@@ -4,7 +4,7 @@ export * from './dsp/resampler.ts';
 export * from './ingest/audio-publisher.ts';
 export * from './ingest/bot-client.ts';
 export * from './ingest/ws-ingest.ts';
+export * from './rtp/index.ts';
 export * from './sfu/index.ts';
 export * from './taps/index.ts';
 export * from './video/index.ts';
-export * from './rtp/index.ts';
