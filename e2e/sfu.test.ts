@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
@@ -198,6 +198,13 @@ describe.skipIf(!hasChromium).each(['embedded', 'distributed'] as const)(
         `${aliceId}:video:simulcast`,
       ]);
 
+      // While she talks, the active-speaker observer lights her tile on Bob's page.
+      await until(
+        'Alice shown speaking',
+        async () => (await bob.locator(`.tile.speaking[data-peer="${aliceId}"]`).count()) === 1,
+        20_000,
+      );
+
       // Every line Alice says becomes a final attributed to her; Bob says nothing.
       const lines = aliceLines();
       await until(
@@ -306,6 +313,63 @@ describe.skipIf(!hasChromium).each(['embedded', 'distributed'] as const)(
         await bob.close();
       },
       120_000,
+    );
+
+    it.skipIf(mode === 'distributed')(
+      'takes a bot publishing a file over RTP (the example bot with ffmpeg) and transcribes it as the bot',
+      async () => {
+        const room = 'rtp-bot';
+        const { finals, stop } = await collectFinals(h, room);
+        const bob = await joinRoom(bobBrowser, h.url, room, 'Bob');
+        const wav = join(dir, 'bot.wav');
+        const lines = aliceLines().slice(0, 2);
+        const clips = meeting.clips.filter((_, i) => meeting.utterances[i]!.speaker === 'alice').slice(0, 2);
+        const gap = new Int16Array(16000);
+        const pcm = new Int16Array([...gap, ...clips[0]!, ...gap, ...clips[1]!, ...gap]);
+        await writeWavFile(wav, pcm);
+        const bot = spawn(
+          process.execPath,
+          [
+            '--import',
+            'tsx',
+            'examples/sfu-bot.ts',
+            wav,
+            '--room',
+            room,
+            '--name',
+            'Presenter',
+            '--id',
+            'presenter',
+            '--url',
+            h.url,
+          ],
+          { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'ignore', 'pipe'] },
+        );
+        let stderr = '';
+        bot.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString();
+        });
+        const exit = new Promise<number | null>((r) => bot.once('exit', (code) => r(code)));
+        await until(
+          'the bot at Bob',
+          async () => (await bob.locator('.tile[data-peer="presenter"]').count()) === 1,
+          20_000,
+        );
+        expect(await exit).toBe(0);
+        expect(stderr).toContain('joined room rtp-bot as Presenter');
+        await until('bot finals', () => finals.length >= lines.length, 10_000);
+        stop();
+        expect(finals.every((f) => f.speaker.id === 'presenter' && f.speaker.name === 'Presenter')).toBe(true);
+        const wer = wordErrorRate(lines.map((u) => u.text).join(' '), finals.map((f) => f.text).join(' '));
+        expect(wer).toBeLessThanOrEqual(0.15);
+        const lifecycle = await stored<{ source: string; state: string }>(
+          h,
+          subjects.streamLifecycle(room, 'presenter'),
+        );
+        expect(lifecycle.map((l) => `${l.source}:${l.state}`)).toEqual(['rtp:started', 'rtp:ended']);
+        await bob.close();
+      },
+      60_000,
     );
   },
 );
