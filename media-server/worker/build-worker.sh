@@ -68,7 +68,7 @@ else
   [ -n "$archive" ] || archive=$(awk '$1 == "deb" && $3 == "bookworm" {print $2; exit}' /etc/apt/sources.list)
   mkdir -p "$work/apt/lists/partial" "$work/apt/cache/archives/partial" "$work/tools"
   echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $archive bookworm-backports main" >"$work/apt/sources.list"
-  aptopts=(-o Dir::Etc::SourceList="$work/apt/sources.list" -o Dir::Etc::SourceParts=/nonexistent
+  aptopts=(-o APT::Sandbox::User=root -o Dir::Etc::SourceList="$work/apt/sources.list" -o Dir::Etc::SourceParts=/nonexistent
     -o Dir::State::Lists="$work/apt/lists" -o Dir::Cache="$work/apt/cache")
   apt-get "${aptopts[@]}" -qq update
   (cd "$work/tools" && apt-get "${aptopts[@]}" -qq download meson/bookworm-backports && dpkg-deb -x meson_*.deb meson)

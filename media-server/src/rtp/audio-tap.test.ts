@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RtpAudioTap } from './audio-tap.ts';
 import { OggOpusWriter } from './ogg-opus-writer.ts';
 import { encodeRtp, parseRtp, type RtpPacket } from './rtp-packet.ts';
+import { concatPcm, zeroCrossingHz } from './test-media.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rtp-tap-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,15 +45,6 @@ const probe = (file: string) => {
   );
   return { duration: Number(j.format.duration), codec: j.streams[0].codec_name as string };
 };
-const concat = (parts: Int16Array[]) => {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
 // 20 ms RMS envelope (dB-free: linear), compared by Pearson correlation at the best small lag.
 function envelope(pcm: Int16Array): number[] {
   const out: number[] = [];
@@ -77,11 +69,6 @@ function correlation(a: number[], b: number[]): number {
   }
   return num / Math.sqrt(da * db);
 }
-function zeroCrossingHz(pcm: Int16Array): number {
-  let n = 0;
-  for (let i = 1; i < pcm.length; i++) if (pcm[i - 1]! < 0 !== pcm[i]! < 0) n++;
-  return n / 2 / (pcm.length / 16000);
-}
 
 describe('RtpAudioTap', () => {
   it('turns a real-time ffmpeg Opus RTP stream of speech into 16 kHz PCM and an Ogg recording', async () => {
@@ -99,7 +86,7 @@ describe('RtpAudioTap', () => {
     await sleep(200);
     await tap.close();
 
-    const pcm = concat(chunks);
+    const pcm = concatPcm(chunks);
     const outSec = pcm.length / 16000;
     const s = tap.stats();
     const cpuPerSec = s.cpuMs / outSec;
@@ -195,7 +182,7 @@ describe('RtpAudioTap', () => {
     tx.close();
     other.close();
 
-    const pcm = concat(chunks);
+    const pcm = concatPcm(chunks);
     const span = (captured.at(-1)!.timestamp - captured[0]!.timestamp + 960) >>> 0; // 151 x 960
     expect(pcm.length).toBe(span / 3); // the PCM timeline is exactly the RTP timeline
     const s = tap.stats();
@@ -204,8 +191,8 @@ describe('RtpAudioTap', () => {
     expect(s.samplesOut).toBe(pcm.length);
     // DTX region is silence; the tone is intact around it.
     expect(pcm.subarray(80 * 320, 100 * 320).every((v) => v === 0)).toBe(true);
-    expect(zeroCrossingHz(pcm.subarray(50 * 320, 78 * 320))).toBeCloseTo(1000, -1);
-    expect(zeroCrossingHz(pcm.subarray(102 * 320, 118 * 320))).toBeCloseTo(1000, -1);
+    expect(zeroCrossingHz(pcm.subarray(50 * 320, 78 * 320), 16000)).toBeCloseTo(1000, -1);
+    expect(zeroCrossingHz(pcm.subarray(102 * 320, 118 * 320), 16000)).toBeCloseTo(1000, -1);
 
     // The recording keeps the same wall-clock length (gaps filled with concealment packets).
     const rec = probe(ogg);

@@ -4,33 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OggOpusWriter, oggCrc32, readOggPages } from './ogg-opus-writer.ts';
+import { ffmpegOpus } from './test-media.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ogg-opus-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-// Real 20 ms Opus packets (stereo, as WebRTC sends) from ffmpeg's libopus.
-function ffmpegOpus(input: string): Buffer[] {
-  const args = [
-    '-hide_banner',
-    '-v',
-    'error',
-    '-f',
-    'lavfi',
-    '-i',
-    input,
-    '-ac',
-    '2',
-    '-c:a',
-    'libopus',
-    '-b:a',
-    '32k',
-  ];
-  const r = spawnSync('ffmpeg', [...args, '-f', 'ogg', '-'], { maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr}`);
-  return readOggPages(r.stdout)
-    .flatMap((p) => p.packets)
-    .slice(2);
-}
 const packets = ffmpegOpus('sine=f=440:d=2:sample_rate=48000'); // 101 packets: 2 s + 6.5 ms priming
 
 async function record(name: string, write: (w: OggOpusWriter) => void, opts = {}) {

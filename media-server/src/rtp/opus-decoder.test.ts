@@ -1,49 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { readOggPages } from './ogg-opus-writer.ts';
 import { OpusDecoder, opusPacketSamples } from './opus-decoder.ts';
+import { concatPcm, ffmpegOpus, zeroCrossingHz } from './test-media.ts';
 
-// Real Opus packets from ffmpeg's libopus (Ogg demuxed by our reader). Not opusscript's own encoder:
-// its encode() writes outside its buffers (the same bug OpusDecoder works around) and corrupts the heap.
-function ffmpegOpus(input: string, extra: string[] = []): Buffer[] {
-  const args = [
-    '-hide_banner',
-    '-v',
-    'error',
-    '-f',
-    'lavfi',
-    '-i',
-    input,
-    '-ac',
-    '2',
-    '-c:a',
-    'libopus',
-    '-b:a',
-    '32k',
-  ];
-  const r = spawnSync('ffmpeg', [...args, ...extra, '-f', 'ogg', '-'], { maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr}`);
-  return readOggPages(r.stdout)
-    .flatMap((p) => p.packets)
-    .slice(2); // OpusHead, OpusTags
-}
 const packets = ffmpegOpus('sine=f=440:d=1:sample_rate=48000'); // amplitude 1/8 full scale
-
-function zeroCrossingHz(pcm: Int16Array, rate: number): number {
-  let n = 0;
-  for (let i = 1; i < pcm.length; i++) if (pcm[i - 1]! < 0 !== pcm[i]! < 0) n++;
-  return n / 2 / (pcm.length / rate);
-}
-const concat = (parts: Int16Array[]) => {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
 
 describe('opusPacketSamples', () => {
   it('reads durations from the TOC (RFC 6716 §3.1)', () => {
@@ -63,7 +24,7 @@ describe('opusPacketSamples', () => {
 describe('OpusDecoder', () => {
   it('decodes to 16 kHz mono with the right tone and level', () => {
     const dec = new OpusDecoder();
-    const pcm = concat(packets.map((p) => dec.decode(p)));
+    const pcm = concatPcm(packets.map((p) => dec.decode(p)));
     dec.close();
     expect(packets.length).toBe(51); // 1 s plus the encoder's 6.5 ms priming
     expect(pcm.length).toBe(51 * 320);
@@ -111,7 +72,7 @@ describe('OpusDecoder', () => {
     expect(s.decodeErrors).toBeGreaterThan(0); // random bytes are mostly invalid Opus...
     expect(s.samplesOut).toBe(samples);
     // ... and the decoder still works afterwards.
-    expect(zeroCrossingHz(concat(packets.map((p) => dec.decode(p))).subarray(3200), 16000)).toBeCloseTo(440, -1);
+    expect(zeroCrossingHz(concatPcm(packets.map((p) => dec.decode(p))).subarray(3200), 16000)).toBeCloseTo(440, -1);
     // Explicit failures: empty, truncated code 3, oversized, 120 ms (beyond opusscript's output buffer).
     const before = dec.stats().decodeErrors;
     expect(dec.decode(Buffer.alloc(0)).length).toBe(320);
@@ -128,7 +89,7 @@ describe('OpusDecoder', () => {
 
   it('stays correct with many decoders alive and across emscripten heap growth', () => {
     const ref = new OpusDecoder();
-    const expected = concat(packets.map((p) => ref.decode(p)));
+    const expected = concatPcm(packets.map((p) => ref.decode(p)));
     ref.close();
     // ~100 KB of emscripten heap each: 180 outgrow the initial 16 MB, which detaches old views.
     const decoders = Array.from({ length: 180 }, () => new OpusDecoder());
@@ -136,7 +97,7 @@ describe('OpusDecoder', () => {
     for (const p of packets) {
       for (const [i, d] of decoders.entries()) outs[i]!.push(d.decode(p));
     }
-    const bad = outs.filter((o) => !Buffer.from(concat(o).buffer).equals(Buffer.from(expected.buffer))).length;
+    const bad = outs.filter((o) => !Buffer.from(concatPcm(o).buffer).equals(Buffer.from(expected.buffer))).length;
     for (const d of decoders) d.close();
     expect(bad).toBe(0);
     expect(decoders.reduce((n, d) => n + d.stats().decodeErrors, 0)).toBe(0);
