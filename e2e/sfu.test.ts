@@ -261,6 +261,21 @@ describe.skipIf(!hasChromium).each(['embedded', 'distributed'] as const)(
       const videoFile = await probeStored(h, video.key, dir);
       expect(videoFile.codec).toBe('vp8');
       expect(videoFile.seconds).toBeGreaterThan(inRoomMs / 1000 - 3);
+
+      // The media API lists them with presigned URLs that serve the bytes (local store: from the gateway).
+      const media = (await (await fetch(`${h.url}/v1/rooms/${room}/media`)).json()) as {
+        recordings: (RecordingData & { url: string })[];
+        keyframes: (KeyframeData & { thumbnailUrl: string })[];
+      };
+      expect(media.recordings.map((r) => r.kind).sort()).toEqual(['audio', 'video']);
+      expect(media.keyframes.length).toBeGreaterThan(0);
+      const listed = media.recordings.find((r) => r.kind === 'audio')!;
+      const signed = new URL(listed.url);
+      const download = await fetch(`${h.url}${signed.pathname}${signed.search}`);
+      expect(download.status).toBe(200);
+      expect((await download.arrayBuffer()).byteLength).toBe(audio.bytes);
+      const forged = await fetch(`${h.url}${signed.pathname}${signed.search.replace(/sig=[^&]+/, 'sig=AAAA')}`);
+      expect(forged.status).toBe(403);
       await alice.click('#join');
       await alice.waitForFunction(() => !(document.getElementById('leave') as HTMLButtonElement).disabled);
       const again = await peerIdOf(alice);

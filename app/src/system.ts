@@ -14,7 +14,7 @@ import {
   signRoomToken,
   wsIngestPlugin,
 } from '@mi/media-server';
-import { createObjectStore, type ObjectStore } from '@mi/object-store';
+import { createLocalPresignHandler, createObjectStore, LocalObjectStore, type ObjectStore } from '@mi/object-store';
 import { createSummarizerService, type SummarizerService, summarizerConfigFromEnv } from '@mi/summarizer';
 import { createLogger, createMetrics, createTracing, type Logger, type Metrics, type Tracing } from '@mi/telemetry';
 import {
@@ -212,6 +212,8 @@ export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = pr
         ...(engine ? [{ name: 'asr', check: () => engine?.ready ?? false }] : []),
       ],
       plugins: mediaPlugins,
+      store,
+      ...(store instanceof LocalObjectStore ? { presign: createLocalPresignHandler(store) } : {}),
       roomTokens: {
         sign: (claims) => signRoomToken(claims, sfuConfig.tokenSecret),
         defaultTtlSeconds: 600,

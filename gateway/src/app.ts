@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import websocket from '@fastify/websocket';
 import type { Bus } from '@mi/bus';
 import type { ApprovalStore, AuditLog } from '@mi/governance';
+import type { ObjectStore, PresignHandler } from '@mi/object-store';
 import type { Logger, Metrics } from '@mi/telemetry';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
@@ -10,6 +11,8 @@ import { installErrorHandler } from './errors.ts';
 import { idempotencyPlugin } from './idempotency.ts';
 import { approvalRoutes } from './routes/approvals.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
+import { presignedObjectRoutes } from './routes/objects.ts';
+import { roomMediaRoutes } from './routes/room-media.ts';
 import { type RoomTokenIssuer, roomTokenRoutes } from './routes/room-tokens.ts';
 import { auditRoutes, roomRoutes } from './routes/rooms.ts';
 import { sfuClientRoutes } from './routes/sfu-client.ts';
@@ -33,6 +36,10 @@ export type GatewayOptions = {
   plugins?: { plugin: FastifyPluginAsync<never>; options: unknown }[];
   heartbeatMs?: number;
   bodyLimitBytes?: number;
+  /** Object store of recordings and thumbnails (presigned URLs); without it no media route. */
+  store?: ObjectStore;
+  /** Serves presigned URLs of a local-disk store (`/v1/objects/...`); S3 serves its own. */
+  presign?: PresignHandler;
   /** Signs SFU room tokens; without it there is no token route (no SFU in this deployment). */
   roomTokens?: RoomTokenIssuer;
 };
@@ -70,6 +77,8 @@ export async function createGateway(opts: GatewayOptions): Promise<FastifyInstan
   await app.register(roomRoutes, { bus: opts.bus, audit: opts.audit, producer });
   await app.register(auditRoutes, { audit: opts.audit });
   if (opts.roomTokens) await app.register(roomTokenRoutes, { issuer: opts.roomTokens });
+  if (opts.store) await app.register(roomMediaRoutes, { bus: opts.bus, store: opts.store });
+  if (opts.presign) await app.register(presignedObjectRoutes, { handler: opts.presign });
   await app.register(sfuClientRoutes);
   for (const p of opts.routes ?? []) await app.register(p.plugin, p.options as never);
   for (const p of opts.plugins ?? []) await app.register(p.plugin, p.options as never);

@@ -62,7 +62,8 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { keys: ApiKey[]
     const path = req.url.split('?')[0] ?? '';
     const token = tokenOf(req);
     if (!token) {
-      if (publicPaths.has(path)) return;
+      // Presigned object URLs carry their own signature.
+      if (publicPaths.has(path) || path.startsWith('/v1/objects/')) return;
       throw new AppError('ERR_UNAUTHORIZED');
     }
     const hash = sha256(token);

@@ -13,6 +13,8 @@ export const webhookEventTypes = [
   'action.rejected',
   'room.ended',
   'job.progress',
+  'media.recording',
+  'media.keyframe',
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
