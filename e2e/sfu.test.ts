@@ -165,6 +165,10 @@ describe.skipIf(!hasChromium).each(['embedded', 'distributed'] as const)(
 
     it('forwards audio and video between two browsers and transcribes the speaker', async () => {
       const room = 'webrtc-1';
+      if (mode === 'embedded') {
+        const ready = (await (await fetch(`${h.url}/readyz`)).json()) as { checks: Record<string, boolean> };
+        expect(ready.checks.sfu).toBe(true);
+      }
       const { finals, stop } = await collectFinals(h, room);
       // Bob first, so he is there when Alice starts talking. In the distributed run his media goes over TCP.
       const bob = await joinRoom(bobBrowser, h.url, room, 'Bob', mode === 'distributed');

@@ -146,34 +146,43 @@ export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = pr
   }
   if (services.has('media-server') && config.sfuEnabled) {
     const ingestConfig = ingestConfigFromEnv(env);
-    sfu = await createSfu({
-      config: sfuConfig,
-      logger: logger.child({ component: 'sfu' }),
-      metrics,
-      taps: createPipelineTaps({
-        bus,
-        store,
-        logger: logger.child({ component: 'tap' }),
+    // Without a usable worker binary the rest of the product still runs (WS ingest, batch);
+    // rooms over WebRTC are refused until the worker is built.
+    try {
+      sfu = await createSfu({
+        config: sfuConfig,
+        logger: logger.child({ component: 'sfu' }),
         metrics,
-        service: { name: 'media-server', version },
-        tracer: tracing.tracer,
-        frameMs: ingestConfig.frameMs,
-        record: sfuConfig.record,
-        audio: sfuConfig.tapAudio,
-        video: sfuConfig.tapVideo
-          ? {
-              sceneThreshold: sfuConfig.sceneThreshold,
-              screenSceneThreshold: sfuConfig.screenSceneThreshold,
-              portRange: { min: sfuConfig.tapMinPort, max: sfuConfig.tapMaxPort },
-              minIntervalMs: sfuConfig.keyframeMinIntervalMs,
-              periodicMs: sfuConfig.keyframePeriodicMs,
-              ocr: sfuConfig.ocr,
-            }
-          : false,
-      }),
-    });
+        taps: createPipelineTaps({
+          bus,
+          store,
+          logger: logger.child({ component: 'tap' }),
+          metrics,
+          service: { name: 'media-server', version },
+          tracer: tracing.tracer,
+          frameMs: ingestConfig.frameMs,
+          record: sfuConfig.record,
+          audio: sfuConfig.tapAudio,
+          video: sfuConfig.tapVideo
+            ? {
+                sceneThreshold: sfuConfig.sceneThreshold,
+                screenSceneThreshold: sfuConfig.screenSceneThreshold,
+                portRange: { min: sfuConfig.tapMinPort, max: sfuConfig.tapMaxPort },
+                minIntervalMs: sfuConfig.keyframeMinIntervalMs,
+                periodicMs: sfuConfig.keyframePeriodicMs,
+                ocr: sfuConfig.ocr,
+              }
+            : false,
+        }),
+      });
+    } catch (err) {
+      logger.error(
+        { err: (err as Error).message },
+        'SFU disabled: the mediasoup worker did not start (run bash media-server/worker/build-worker.sh)',
+      );
+    }
     const s = sfu;
-    closers.push(() => s.close());
+    if (s) closers.push(() => s.close());
   }
   const mediaPlugins: { plugin: FastifyPluginAsync<never>; options: unknown }[] = [
     ...(ingest ? [{ plugin: ingest.plugin as never, options: ingest.options }] : []),
@@ -210,6 +219,7 @@ export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = pr
       checks: [
         { name: 'bus', check: async () => (await bus.kv('health')) !== undefined },
         ...(engine ? [{ name: 'asr', check: () => engine?.ready ?? false }] : []),
+        ...(sfu ? [{ name: 'sfu', check: () => sfu?.pool.workers.some((w) => !w.closed && !w.died) ?? false }] : []),
       ],
       plugins: mediaPlugins,
       store,

@@ -5,6 +5,8 @@ import { type Static, Type } from '@sinclair/typebox';
 export const SfuConfigSchema = Type.Object({
   /** mediasoup workers (one process each); default one per core. */
   workers: Type.Integer({ minimum: 1, maximum: 64, default: Math.max(1, cpus().length) }),
+  /** A worker binary of your own (mediasoup also reads MEDIASOUP_WORKER_BIN itself, at load). */
+  workerBin: Type.Optional(Type.String({ minLength: 1 })),
   /** Address the WebRTC and RTP transports listen on. */
   listenIp: Type.String({ default: '127.0.0.1' }),
   /** Address given to clients in ICE candidates (public IP or name behind NAT); default listenIp. */
@@ -49,6 +51,7 @@ export function sfuConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SfuConfi
     SfuConfigSchema,
     {
       workers: 'MEDIASOUP_WORKERS',
+      workerBin: 'MEDIASOUP_WORKER_BIN',
       listenIp: 'SFU_LISTEN_IP',
       announcedAddress: 'SFU_ANNOUNCED_ADDRESS',
       rtcMinPort: 'SFU_RTC_MIN_PORT',

@@ -18,7 +18,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   #closed = false;
 
   constructor(
-    private readonly config: Pick<SfuConfig, 'workers' | 'rtcMinPort' | 'rtcMaxPort' | 'logLevel'>,
+    private readonly config: Pick<SfuConfig, 'workers' | 'rtcMinPort' | 'rtcMaxPort' | 'logLevel' | 'workerBin'>,
     private readonly logger: Logger,
   ) {
     super();
@@ -60,6 +60,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       rtcMinPort: this.config.rtcMinPort + slot * span,
       rtcMaxPort: this.config.rtcMinPort + (slot + 1) * span - 1,
       appData: { slot },
+      ...(this.config.workerBin ? { workerBin: this.config.workerBin } : {}),
     });
   }
 
