@@ -223,6 +223,17 @@ describe.skipIf(!hasChromium).each(['embedded', 'distributed'] as const)(
         20_000,
       );
 
+      // The audio-level observer moves her level bar there too. (Browsers send the audio-level RTP
+      // header extension both observers read; ffmpeg's RTP does not, so bots get neither.)
+      await until(
+        'Alice level shown',
+        async () =>
+          (await bob
+            .locator(`.tile[data-peer="${aliceId}"] .level i`)
+            .evaluate((el) => parseFloat((el as HTMLElement).style.width) || 0)) > 0,
+        20_000,
+      );
+
       // Both talk, each from their own tab: every line becomes a final attributed to whoever said it.
       const ids = { alice: aliceId, bob: bobId };
       const of = (who: 'alice' | 'bob') => finals.filter((f) => f.speaker.id === ids[who]);
