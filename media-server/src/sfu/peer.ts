@@ -156,11 +156,13 @@ export class Peer {
       if (enableUdp && !forceTcp) listenInfos.push({ protocol: 'udp', ip: listenIp, announcedAddress });
       if (enableTcp) listenInfos.push({ protocol: 'tcp', ip: listenIp, announcedAddress });
       if (listenInfos.length === 0) throw new SfuError(sfuErrorCodes.badRequest, 'no transport protocol enabled');
-      const t = await this.room.router.createWebRtcTransport({
-        listenInfos,
-        initialAvailableOutgoingBitrate: 1_000_000,
-        appData: { peerId: this.id, direction },
-      });
+      const t = this.#stillOpen(
+        await this.room.router.createWebRtcTransport({
+          listenInfos,
+          initialAvailableOutgoingBitrate: 1_000_000,
+          appData: { peerId: this.id, direction },
+        }),
+      );
       this.#addTransport(t);
       return {
         id: t.id,
@@ -185,13 +187,15 @@ export class Peer {
       this.#requireJoined();
       if (!this.claims.publish) throw new SfuError(sfuErrorCodes.forbidden, 'token cannot publish');
       this.#limitTransports();
-      const t = await this.room.router.createPlainTransport({
-        listenInfo: { protocol: 'udp', ip: this.config.listenIp, announcedAddress: this.config.announcedAddress },
-        rtcpMux: rtcpMux ?? false,
-        // The sender's address is learnt from its first packet (bots behind NAT or ffmpeg's random port).
-        comedia: true,
-        appData: { peerId: this.id, direction: 'send' },
-      });
+      const t = this.#stillOpen(
+        await this.room.router.createPlainTransport({
+          listenInfo: { protocol: 'udp', ip: this.config.listenIp, announcedAddress: this.config.announcedAddress },
+          rtcpMux: rtcpMux ?? false,
+          // The sender's address is learnt from its first packet (bots behind NAT or ffmpeg's random port).
+          comedia: true,
+          appData: { peerId: this.id, direction: 'send' },
+        }),
+      );
       this.#addTransport(t);
       return {
         id: t.id,
@@ -211,11 +215,13 @@ export class Peer {
       const src: Source = source ?? (transport.type === 'plain' ? 'file' : kind === 'audio' ? 'mic' : 'camera');
       const producer = this.#track(
         'producers',
-        await transport.produce({
-          kind,
-          rtpParameters: rtpParameters as unknown as types.RtpParameters,
-          appData: { peerId: this.id, source: src },
-        }),
+        this.#stillOpen(
+          await transport.produce({
+            kind,
+            rtpParameters: rtpParameters as unknown as types.RtpParameters,
+            appData: { peerId: this.id, source: src },
+          }),
+        ),
       );
       this.#producers.set(producer.id, { producer, source: src });
       producer.observer.once('close', () => {
@@ -256,7 +262,9 @@ export class Peer {
       }
       const consumer = this.#track(
         'consumers',
-        await transport.consume({ producerId, rtpCapabilities, paused: true, appData: { peerId: this.id } }),
+        this.#stillOpen(
+          await transport.consume({ producerId, rtpCapabilities, paused: true, appData: { peerId: this.id } }),
+        ),
       );
       this.#consumers.set(consumer.id, consumer);
       consumer.observer.once('close', () => this.#consumers.delete(consumer.id));
@@ -306,6 +314,13 @@ export class Peer {
 
   ownsProducer(id: string): boolean {
     return this.#producers.has(id);
+  }
+
+  /** An entity created while the peer closed (a request in flight at leave) is closed, not kept. */
+  #stillOpen<T extends { close(): void }>(entity: T): T {
+    if (!this.#closed) return entity;
+    entity.close();
+    throw new SfuError(sfuErrorCodes.notFound, 'peer closed');
   }
 
   #limitTransports(): void {

@@ -278,6 +278,10 @@ describe('SFU rooms', () => {
         (await metrics.sfuEntities.get()).values.map((v) => [String(v.labels.kind), v.value]),
       ) as Record<string, number>;
     expect((await open()).consumers).toBeGreaterThan(0);
+    // Requests still in flight when the socket drops must not leave transports behind.
+    const c = await joined({ room, participant: { id: 'carol', name: 'Carol' } });
+    for (let i = 0; i < 3; i++) void c.request('createPlainTransport', {}).catch(() => undefined);
+    c.socket.terminate();
     a.close();
     b.close();
     for (let i = 0; i < 50 && Object.values(await open()).some((v) => v > 0); i++) {
