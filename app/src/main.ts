@@ -8,7 +8,10 @@ const system = await startSystem(config).catch((err: Error) => {
   process.exit(1);
 });
 if (system.url) {
-  console.error(`\nmediaintel is up: console ${system.url}/  ingest ws${system.url.slice(4)}/v1/ingest/audio\n`);
+  const rooms = system.sfu ? `  rooms ${system.url}/room?room=demo` : '';
+  console.error(
+    `\nmediaintel is up: console ${system.url}/${rooms}  ingest ws${system.url.slice(4)}/v1/ingest/audio\n`,
+  );
 }
 let stopping = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
