@@ -32,6 +32,8 @@ export const RoomTokenClaims = Type.Object(
     exp: Type.Integer(),
     /** Correlation id every event of this participant carries. */
     cid: Type.Optional(Type.String({ maxLength: 200 })),
+    /** Who asked for the token (API key id): only the same caller may take over a participant's connection. */
+    sub: Type.Optional(Type.String({ maxLength: 200 })),
   },
   { additionalProperties: false },
 );
@@ -42,6 +44,7 @@ export const RoomTokenRequest = Type.Object(
   {
     participant: Type.Object(
       {
+        /** Bots, operators and admins may choose it; viewers always get a fresh one. */
         id: Type.Optional(ParticipantId),
         name: Type.String({ minLength: 1, maxLength: 200 }),
       },
@@ -180,6 +183,8 @@ export const sfuErrorCodes = {
   /** A request that needs `join` (or `getRouterRtpCapabilities`) first. */
   notJoined: 'ERR_NOT_JOINED',
   alreadyJoined: 'ERR_ALREADY_JOINED',
+  /** The participant id is connected by another caller. */
+  conflict: 'ERR_CONFLICT',
   /** Unknown transport, producer or consumer id (or someone else's). */
   notFound: 'ERR_NOT_FOUND',
   /** The token does not allow publishing. */

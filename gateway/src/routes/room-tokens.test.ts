@@ -63,6 +63,7 @@ describe('room tokens', () => {
       tenant: 'acme',
       participant: { id: 'bot-1', name: 'Notes bot' },
       publish: true,
+      sub: 'b',
     });
     expect(claims.exp).toBeGreaterThanOrEqual(before + 60);
     expect(claims.exp).toBeLessThanOrEqual(before + 61);
@@ -72,8 +73,8 @@ describe('room tokens', () => {
   });
 
   it('makes up a participant id, scopes by tenant and gives viewers receive-only tokens', async () => {
-    const v = await token(keys.viewer, 'standup', { participant: { name: 'Watcher' } });
-    expect(decode(String(v.body.token))).toMatchObject({ publish: false, tenant: 'acme' });
+    const v = await token(keys.viewer, 'standup', { participant: { id: 'bot-1', name: 'Watcher' } });
+    expect(decode(String(v.body.token))).toMatchObject({ publish: false, tenant: 'acme', sub: 'v' });
     expect(String((v.body.participant as { id: string }).id)).toMatch(/^p-[0-9a-f]{8}$/);
     const o = await token(keys.other, 'standup', { participant: { name: 'Other' }, publish: false });
     expect(decode(String(o.body.token))).toMatchObject({ publish: false, tenant: 'globex' });

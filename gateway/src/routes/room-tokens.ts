@@ -27,10 +27,9 @@ export async function roomTokenRoutes(app: FastifyInstance, opts: { issuer: Room
     async (req, reply) => {
       const p = req.principal;
       const ttl = req.body.ttlSeconds ?? opts.issuer.defaultTtlSeconds;
-      const participant = {
-        id: req.body.participant.id ?? `p-${randomUUID().slice(0, 8)}`,
-        name: req.body.participant.name,
-      };
+      // Choosing the id lets a caller take over that participant's connection: not for viewers.
+      const chosen = p.role === 'viewer' ? undefined : req.body.participant.id;
+      const participant = { id: chosen ?? `p-${randomUUID().slice(0, 8)}`, name: req.body.participant.name };
       const claims: RoomTokenClaims = {
         v: 1,
         room: req.params.room,
@@ -38,7 +37,8 @@ export async function roomTokenRoutes(app: FastifyInstance, opts: { issuer: Room
         participant,
         publish: p.role !== 'viewer' && req.body.publish !== false,
         exp: Math.floor(Date.now() / 1000) + ttl,
-        cid: req.id,
+        cid: req.id.slice(0, 200),
+        sub: p.id.slice(0, 200),
       };
       const token = opts.issuer.sign(claims);
       const base = opts.issuer.signalingBaseUrl ?? `${req.protocol === 'https' ? 'wss' : 'ws'}://${req.host}`;

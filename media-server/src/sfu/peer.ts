@@ -6,6 +6,7 @@ import {
   type SfuPeerInfo,
   type SfuRequestData,
   type SfuResult,
+  sfuCloseCodes,
   sfuErrorCodes,
 } from '@mi/contracts';
 import type { Logger, Metrics } from '@mi/telemetry';
@@ -21,6 +22,9 @@ export interface PeerChannel {
   send(text: string): void;
   close(code: number, reason: string): void;
 }
+
+/** What one participant may hold: a send and a receive transport (plus RTP ingest), a few tracks, everyone else's tracks. */
+const perPeerLimits = { transports: 4, producers: 8, consumers: 500 } as const;
 
 type Handlers = { [M in SfuMethod]: (data: SfuRequestData<M>) => Promise<SfuResult<M>> };
 
@@ -38,6 +42,7 @@ export class Peer {
   readonly #transports = new Map<string, types.Transport>();
   readonly #producers = new Map<string, { producer: types.Producer; source: Source }>();
   readonly #consumers = new Map<string, types.Consumer>();
+  readonly #creating = { transports: 0, producers: 0, consumers: 0 };
 
   constructor(
     readonly claims: RoomTokenClaims,
@@ -140,9 +145,13 @@ export class Peer {
       if (this.#joined) throw new SfuError(sfuErrorCodes.alreadyJoined, 'already joined');
       const others = [...this.room.peers.keys()].filter((id) => id !== this.id).length;
       if (others >= this.config.maxPeersPerRoom) throw new SfuError(sfuErrorCodes.tooMany, 'the room is full');
+      if (this.room.closed) {
+        setImmediate(() => this.close('room closed', sfuCloseCodes.roomReset));
+        throw new SfuError(sfuErrorCodes.notFound, 'room closed: reconnect and join again');
+      }
+      this.room.add(this);
       this.#rtpCapabilities = rtpCapabilities as unknown as types.RtpCapabilities;
       this.#joined = true;
-      this.room.add(this);
       return { protocol: 1 as const, room: this.room.id, peerId: this.id, peers: this.room.others(this.id) };
     },
 
@@ -150,18 +159,19 @@ export class Peer {
       this.#requireJoined();
       if (direction === 'send' && !this.claims.publish)
         throw new SfuError(sfuErrorCodes.forbidden, 'token cannot publish');
-      this.#limitTransports();
       const { listenIp, announcedAddress, enableUdp, enableTcp } = this.config;
       const listenInfos: types.TransportListenInfo[] = [];
       if (enableUdp && !forceTcp) listenInfos.push({ protocol: 'udp', ip: listenIp, announcedAddress });
       if (enableTcp) listenInfos.push({ protocol: 'tcp', ip: listenIp, announcedAddress });
       if (listenInfos.length === 0) throw new SfuError(sfuErrorCodes.badRequest, 'no transport protocol enabled');
-      const t = this.#stillOpen(
-        await this.room.router.createWebRtcTransport({
-          listenInfos,
-          initialAvailableOutgoingBitrate: 1_000_000,
-          appData: { peerId: this.id, direction },
-        }),
+      const t = await this.#inSlot('transports', this.#transports.size, async () =>
+        this.#stillOpen(
+          await this.room.router.createWebRtcTransport({
+            listenInfos,
+            initialAvailableOutgoingBitrate: 1_000_000,
+            appData: { peerId: this.id, direction },
+          }),
+        ),
       );
       this.#addTransport(t);
       return {
@@ -186,15 +196,16 @@ export class Peer {
     createPlainTransport: async ({ rtcpMux }) => {
       this.#requireJoined();
       if (!this.claims.publish) throw new SfuError(sfuErrorCodes.forbidden, 'token cannot publish');
-      this.#limitTransports();
-      const t = this.#stillOpen(
-        await this.room.router.createPlainTransport({
-          listenInfo: { protocol: 'udp', ip: this.config.listenIp, announcedAddress: this.config.announcedAddress },
-          rtcpMux: rtcpMux ?? false,
-          // The sender's address is learnt from its first packet (bots behind NAT or ffmpeg's random port).
-          comedia: true,
-          appData: { peerId: this.id, direction: 'send' },
-        }),
+      const t = await this.#inSlot('transports', this.#transports.size, async () =>
+        this.#stillOpen(
+          await this.room.router.createPlainTransport({
+            listenInfo: { protocol: 'udp', ip: this.config.listenIp, announcedAddress: this.config.announcedAddress },
+            rtcpMux: rtcpMux ?? false,
+            // The sender's address is learnt from its first packet (bots behind NAT or ffmpeg's random port).
+            comedia: true,
+            appData: { peerId: this.id, direction: 'send' },
+          }),
+        ),
       );
       this.#addTransport(t);
       return {
@@ -211,16 +222,17 @@ export class Peer {
       if ((transport.appData as { direction?: string }).direction !== 'send') {
         throw new SfuError(sfuErrorCodes.badRequest, 'produce needs a send transport');
       }
-      if (this.#producers.size >= 8) throw new SfuError(sfuErrorCodes.tooMany, 'too many producers');
       const src: Source = source ?? (transport.type === 'plain' ? 'file' : kind === 'audio' ? 'mic' : 'camera');
-      const producer = this.#track(
-        'producers',
-        this.#stillOpen(
-          await transport.produce({
-            kind,
-            rtpParameters: rtpParameters as unknown as types.RtpParameters,
-            appData: { peerId: this.id, source: src },
-          }),
+      const producer = await this.#inSlot('producers', this.#producers.size, async () =>
+        this.#track(
+          'producers',
+          this.#stillOpen(
+            await transport.produce({
+              kind,
+              rtpParameters: rtpParameters as unknown as types.RtpParameters,
+              appData: { peerId: this.id, source: src },
+            }),
+          ),
         ),
       );
       this.#producers.set(producer.id, { producer, source: src });
@@ -260,18 +272,21 @@ export class Peer {
       if (!this.room.router.canConsume({ producerId, rtpCapabilities })) {
         throw new SfuError(sfuErrorCodes.cannotConsume, 'your RTP capabilities cannot receive this producer');
       }
-      const consumer = this.#track(
-        'consumers',
-        this.#stillOpen(
-          await transport.consume({ producerId, rtpCapabilities, paused: true, appData: { peerId: this.id } }),
+      if ([...this.#consumers.values()].some((c) => c.producerId === producerId)) {
+        throw new SfuError(sfuErrorCodes.conflict, `already consuming ${producerId}`);
+      }
+      const consumer = await this.#inSlot('consumers', this.#consumers.size, async () =>
+        this.#track(
+          'consumers',
+          this.#stillOpen(
+            await transport.consume({ producerId, rtpCapabilities, paused: true, appData: { peerId: this.id } }),
+          ),
         ),
       );
       this.#consumers.set(consumer.id, consumer);
       consumer.observer.once('close', () => this.#consumers.delete(consumer.id));
-      consumer.on('producerclose', () => {
-        this.notify('consumerClosed', { consumerId: consumer.id, producerId });
-        consumer.close();
-      });
+      // mediasoup has closed the consumer already when its producer closes.
+      consumer.on('producerclose', () => this.notify('consumerClosed', { consumerId: consumer.id, producerId }));
       return {
         consumerId: consumer.id,
         producerId,
@@ -323,8 +338,20 @@ export class Peer {
     throw new SfuError(sfuErrorCodes.notFound, 'peer closed');
   }
 
-  #limitTransports(): void {
-    if (this.#transports.size >= 4) throw new SfuError(sfuErrorCodes.tooMany, 'too many transports');
+  /**
+   * Runs `create` only while `kind` has room: what exists plus what is being created, so
+   * concurrent requests cannot slip past the limit while mediasoup is still answering.
+   */
+  async #inSlot<T>(kind: keyof typeof perPeerLimits, existing: number, create: () => Promise<T>): Promise<T> {
+    if (existing + this.#creating[kind] >= perPeerLimits[kind]) {
+      throw new SfuError(sfuErrorCodes.tooMany, `too many ${kind} (at most ${perPeerLimits[kind]})`);
+    }
+    this.#creating[kind]++;
+    try {
+      return await create();
+    } finally {
+      this.#creating[kind]--;
+    }
   }
 
   #addTransport(t: types.Transport): void {

@@ -16,14 +16,8 @@ export class RoomRegistry {
     private readonly pool: WorkerPool,
     private readonly deps: RoomDeps,
   ) {
-    pool.on('workerDied', (dead) => {
-      this.deps.metrics.sfuWorkerDeaths.inc();
-      for (const pending of this.#rooms.values()) {
-        void pending.then((room) => {
-          if (room.worker === dead) void room.close('media worker died', sfuCloseCodes.roomReset);
-        });
-      }
-    });
+    // The dead worker's routers are closed by mediasoup, and each room resets itself (4503).
+    pool.on('workerDied', () => this.deps.metrics.sfuWorkerDeaths.inc());
   }
 
   /** The room, created on first use; a room belongs to the tenant that opened it. */

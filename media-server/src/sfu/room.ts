@@ -1,10 +1,17 @@
 import { EventEmitter } from 'node:events';
-import { type SfuNotification, type SfuNotificationData, type SfuPeerInfo, sfuCloseCodes } from '@mi/contracts';
+import {
+  type SfuNotification,
+  type SfuNotificationData,
+  type SfuPeerInfo,
+  sfuCloseCodes,
+  sfuErrorCodes,
+} from '@mi/contracts';
 import type { Logger, Metrics } from '@mi/telemetry';
 import type { types } from 'mediasoup';
 import type { SfuConfig } from './config.ts';
 import { mediaCodecs } from './media-codecs.ts';
 import type { Peer } from './peer.ts';
+import { SfuError } from './sfu-error.ts';
 import type { MediaTaps, Tap } from './taps.ts';
 
 export type RoomDeps = {
@@ -21,8 +28,12 @@ export type RoomEvents = { close: [reason: string] };
  * observers, and a tap per producer. Closing the room closes everything it owns.
  */
 export class Room extends EventEmitter<RoomEvents> {
+  /** Joined peers by participant id. */
   readonly peers = new Map<string, Peer>();
+  /** Every open session, joined or not: the room lives while any is open. */
+  readonly #sessions = new Set<Peer>();
   readonly #taps = new Map<string, Promise<Tap | undefined>>();
+  readonly #closingTaps = new Set<Promise<void>>();
   #closed = false;
   #emptyTimer: NodeJS.Timeout | undefined;
 
@@ -52,6 +63,8 @@ export class Room extends EventEmitter<RoomEvents> {
       this.broadcast('activeSpeaker', { peerId: producerPeer(producer), producerId: producer.id }),
     );
     deps.metrics.sfuEntities.inc({ kind: 'rooms' });
+    // A room nobody connects to (or whose sockets close before joining) still goes away.
+    this.#armEmptyTimer();
   }
 
   static async create(id: string, tenant: string, worker: types.Worker, deps: RoomDeps): Promise<Room> {
@@ -68,23 +81,42 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.#closed;
   }
 
-  add(peer: Peer): void {
+  /** A session opened on this room (before it joins). */
+  attach(peer: Peer): void {
+    if (this.#closed) throw new SfuError(sfuErrorCodes.notFound, 'room closed');
+    this.#sessions.add(peer);
     clearTimeout(this.#emptyTimer);
-    // One connection per participant: a rejoin from elsewhere replaces the old one.
+  }
+
+  /** The peer joined: everyone else hears about it. */
+  add(peer: Peer): void {
+    if (this.#closed) throw new SfuError(sfuErrorCodes.notFound, 'room closed');
+    // One connection per participant: a rejoin replaces the old one, but only by the same caller.
     const old = this.peers.get(peer.id);
-    if (old && old !== peer) old.close('replaced by a new connection', sfuCloseCodes.replaced);
+    if (old && old !== peer) {
+      if (old.claims.sub !== peer.claims.sub) {
+        throw new SfuError(sfuErrorCodes.conflict, 'this participant id is in use by another caller');
+      }
+      old.close('replaced by a new connection', sfuCloseCodes.replaced);
+    }
     this.peers.set(peer.id, peer);
     this.broadcast('peerJoined', { peer: peer.info() }, peer.id);
   }
 
   remove(peer: Peer): void {
-    if (this.peers.get(peer.id) !== peer) return;
-    this.peers.delete(peer.id);
-    this.broadcast('peerLeft', { peerId: peer.id }, peer.id);
-    if (this.peers.size === 0 && !this.#closed) {
-      this.#emptyTimer = setTimeout(() => this.close('empty'), this.deps.config.emptyRoomTimeoutMs);
-      this.#emptyTimer.unref();
+    this.#sessions.delete(peer);
+    if (this.peers.get(peer.id) === peer) {
+      this.peers.delete(peer.id);
+      this.broadcast('peerLeft', { peerId: peer.id }, peer.id);
     }
+    if (this.#sessions.size === 0) this.#armEmptyTimer();
+  }
+
+  #armEmptyTimer(): void {
+    if (this.#closed) return;
+    clearTimeout(this.#emptyTimer);
+    this.#emptyTimer = setTimeout(() => void this.close('empty'), this.deps.config.emptyRoomTimeoutMs);
+    this.#emptyTimer.unref();
   }
 
   /** Peers other than `except` that have joined, as the join answer lists them. */
@@ -125,23 +157,31 @@ export class Room extends EventEmitter<RoomEvents> {
     this.broadcast('newProducer', { peerId: peer.id, producerId: producer.id, kind: producer.kind, source }, peer.id);
   }
 
-  async #closeTap(producerId: string, reason: string): Promise<void> {
+  #closeTap(producerId: string, reason: string): Promise<void> {
     const tap = this.#taps.get(producerId);
-    if (!tap) return;
+    if (!tap) return Promise.resolve();
     this.#taps.delete(producerId);
-    await (await tap)?.close(reason).catch((err: Error) => {
-      this.deps.logger.warn({ room: this.id, producer: producerId, err: err.message }, 'tap failed to close');
-    });
+    // Kept until done, so closing the room (or the server) waits for streams and recordings to finish.
+    const closing = tap
+      .then((t) => t?.close(reason))
+      .catch((err: Error) => {
+        this.deps.logger.warn({ room: this.id, producer: producerId, err: err.message }, 'tap failed to close');
+      })
+      .finally(() => this.#closingTaps.delete(closing));
+    this.#closingTaps.add(closing);
+    return closing;
   }
 
-  /** Closes peers (with `closeCode` on their sockets), taps and the router. */
-  async close(reason: string, closeCode?: number): Promise<void> {
+  /** Closes every session (with `closeCode` on its socket), the taps and the router. */
+  async close(reason: string, closeCode: number = sfuCloseCodes.roomReset): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#emptyTimer);
-    for (const peer of [...this.peers.values()]) peer.close(reason, closeCode);
+    for (const peer of [...this.#sessions, ...this.peers.values()]) peer.close(reason, closeCode);
     this.peers.clear();
-    await Promise.all([...this.#taps.keys()].map((id) => this.#closeTap(id, reason)));
+    this.#sessions.clear();
+    for (const id of [...this.#taps.keys()]) void this.#closeTap(id, reason);
+    await Promise.all([...this.#closingTaps]);
     if (!this.router.closed) this.router.close();
     this.deps.metrics.sfuEntities.dec({ kind: 'rooms' });
     this.emit('close', reason);

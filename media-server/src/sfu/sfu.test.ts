@@ -224,12 +224,45 @@ describe('SFU rooms', () => {
     carol.close();
   });
 
-  it('replaces an older connection of the same participant (4409)', async () => {
-    const first = await joined({ room: 'dupe' });
+  it('replaces an older connection of the same participant (4409), but only for the same caller', async () => {
+    const first = await joined({ room: 'dupe', sub: 'key-1' });
+    const impostor = await SignalingClient.connect(urlFor(token({ room: 'dupe', sub: 'key-2' })));
+    const { rtpCapabilities } = await impostor.request('getRouterRtpCapabilities', {});
+    await expect(impostor.request('join', { rtpCapabilities })).rejects.toMatchObject({ code: 'ERR_CONFLICT' });
+    expect(first.closeCode).toBeUndefined();
     const closed = new Promise<number>((r) => first.once('close', (code) => r(code)));
-    const second = await joined({ room: 'dupe' });
+    const second = await joined({ room: 'dupe', sub: 'key-1' });
     expect(await closed).toBe(sfuCloseCodes.replaced);
     second.close();
+    impostor.close();
+  });
+
+  it('holds per-peer limits under concurrent requests and consumes a producer once', async () => {
+    const a = await joined({ room: 'limits' });
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => a.request('createPlainTransport', {})));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(4);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(
+      Array(6).fill('ERR_TOO_MANY'),
+    );
+    const b = await joined({ room: 'limits', participant: { id: 'bob', name: 'Bob' } });
+    const np = b.next('newProducer');
+    const t = results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ id: string }>;
+    const { producerId } = await a.request('produce', {
+      transportId: t.value.id,
+      kind: 'audio',
+      rtpParameters: {
+        codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
+        encodings: [{ ssrc: 1234 }],
+      },
+    });
+    await np;
+    const recv = await b.request('createWebRtcTransport', { direction: 'recv' });
+    await b.request('consume', { transportId: recv.id, producerId });
+    await expect(b.request('consume', { transportId: recv.id, producerId })).rejects.toMatchObject({
+      code: 'ERR_CONFLICT',
+    });
+    a.close();
+    b.close();
   });
 
   it('keeps two rooms apart', async () => {

@@ -81,15 +81,19 @@ class SignalingSession {
         logger.child({ room: room.id, peer: claims.participant.id }),
         metrics,
       );
+      room.attach(peer);
       // The socket may have closed while the room was being created.
       if (this.socket.readyState !== this.socket.OPEN) peer.close('socket closed');
       return peer;
     } catch (err) {
       const e = toSfuError(err);
-      this.socket.close(
-        e.code === sfuErrorCodes.forbidden ? sfuCloseCodes.unauthorized : 1011,
-        e.message.slice(0, 120),
-      );
+      const code =
+        e.code === sfuErrorCodes.forbidden
+          ? sfuCloseCodes.unauthorized
+          : e.code === sfuErrorCodes.notFound
+            ? sfuCloseCodes.roomReset
+            : 1011;
+      this.socket.close(code, e.message.slice(0, 120));
       return undefined;
     }
   }

@@ -1,10 +1,10 @@
 import { PassThrough } from 'node:stream';
 import type { Bus } from '@mi/bus';
-import { headerNames } from '@mi/bus';
 import { type EventContext, makeEvent, type RecordingData, subjects } from '@mi/contracts';
 import type { ObjectStore } from '@mi/object-store';
 import { type Logger, type Metrics, startSpanFrom, traceparentOf } from '@mi/telemetry';
 import type { Tracer } from '@opentelemetry/api';
+import { appendEvent } from '../bus-events.ts';
 import { AudioPublisher } from '../ingest/audio-publisher.ts';
 import { OggOpusWriter, RtpAudioTap } from '../rtp/index.ts';
 import type { Tap, TapTarget } from '../sfu/taps.ts';
@@ -64,22 +64,8 @@ export async function attachAudioTap(target: TapTarget, deps: PipelineTapDeps): 
     frameMs: deps.frameMs,
     ctx: eventContext(target, deps),
   });
-  await publisher.start();
-
   const startedAt = new Date();
-  let recording: { writer: OggOpusWriter; upload: Promise<{ size: number }>; key: string } | undefined;
-  if (deps.record) {
-    const key = recordingKey(target, 'ogg');
-    const body = new PassThrough();
-    const writer = new OggOpusWriter(body, {
-      channels: codec.channels === 1 ? 1 : 2,
-      tags: { TITLE: `room ${room}`, ARTIST: participant.name },
-    });
-    const upload = deps.store.put(key, body, { contentType: 'audio/ogg' });
-    upload.catch(() => undefined);
-    recording = { writer, upload, key };
-  }
-
+  const recording = deps.record ? startRecording(target, deps, codec.channels === 1 ? 1 : 2) : undefined;
   let failed = false;
   const tap = new RtpAudioTap({
     payloadType: codec.payloadType,
@@ -96,72 +82,97 @@ export async function attachAudioTap(target: TapTarget, deps: PipelineTapDeps): 
     ...(recording ? { recorder: recording.writer } : {}),
     logger: deps.logger,
   });
-  const local = await tap.listen();
-  await transport.connect({ ip: local.ip, port: local.port });
-  await consumer.resume();
-  deps.metrics.ingestStreams.inc({ source: 'webrtc' });
-  deps.metrics.sfuEntities.inc({ kind: 'taps' });
-  deps.logger.info({ stream, room, participant: participant.id }, 'audio tap started');
 
+  let announced = false;
+  let running = false;
   let closing: Promise<void> | undefined;
-  return {
-    kind: 'audio',
-    close(reason: string) {
-      closing ??= (async () => {
-        transport.close();
-        await tap.close();
-        const s = tap.stats();
+  // Undoes whatever was started, so a tap that fails half-way (its producer closed meanwhile)
+  // leaves no transport, socket, stream claim, upload or span behind.
+  const close = (reason: string): Promise<void> => {
+    closing ??= (async () => {
+      transport.close();
+      await tap.close();
+      const s = tap.stats();
+      if (running) {
         deps.metrics.tapPackets.inc({ kind: 'audio', outcome: 'ok' }, s.packets);
         deps.metrics.tapPackets.inc({ kind: 'audio', outcome: 'lost' }, s.lost);
         deps.metrics.tapPackets.inc({ kind: 'audio', outcome: 'late' }, s.late);
         deps.metrics.tapPackets.inc({ kind: 'audio', outcome: 'corrupt' }, s.decodeErrors);
         deps.metrics.ingestStreams.dec({ source: 'webrtc' });
         deps.metrics.sfuEntities.dec({ kind: 'taps' });
+      }
+      if (announced) {
         await publisher
           .end(reason)
           .catch((err: Error) => deps.logger.error({ stream, err: err.message }, 'stream end failed'));
-        span?.end();
-        if (recording) await finishRecording(target, deps, recording, startedAt, 'audio', 'opus');
-        deps.logger.info({ stream, reason, ...s }, 'audio tap closed');
-      })();
-      return closing;
-    },
+      }
+      span?.end();
+      if (recording && running) await finishRecording(target, deps, recording, startedAt);
+      else if (recording) await discardRecording(deps, recording);
+      deps.logger.info({ stream, reason, ...s }, 'audio tap closed');
+    })();
+    return closing;
   };
+
+  try {
+    await publisher.start();
+    announced = true;
+    const local = await tap.listen();
+    await transport.connect({ ip: local.ip, port: local.port });
+    await consumer.resume();
+  } catch (err) {
+    await close('tap failed to start');
+    throw err;
+  }
+  running = true;
+  deps.metrics.ingestStreams.inc({ source: 'webrtc' });
+  deps.metrics.sfuEntities.inc({ kind: 'taps' });
+  deps.logger.info({ stream, room, participant: participant.id }, 'audio tap started');
+  return { kind: 'audio', close };
 }
 
-async function finishRecording(
-  target: TapTarget,
-  deps: PipelineTapDeps,
-  recording: { upload: Promise<{ size: number }>; key: string },
-  startedAt: Date,
-  kind: 'audio' | 'video',
-  codec: string,
-): Promise<void> {
+type Recording = { writer: OggOpusWriter; upload: Promise<{ size: number }>; key: string };
+
+/** The Opus packets go, untouched, into an Ogg file streamed to the object store. */
+function startRecording(target: TapTarget, deps: PipelineTapDeps, channels: 1 | 2): Recording {
+  const key = recordingKey(target, 'ogg');
+  const body = new PassThrough();
+  const writer = new OggOpusWriter(body, {
+    channels,
+    tags: { TITLE: `room ${target.room}`, ARTIST: target.participant.name },
+  });
+  const upload = deps.store.put(key, body, { contentType: 'audio/ogg' });
+  upload.catch(() => undefined);
+  return { writer, upload, key };
+}
+
+async function discardRecording(deps: PipelineTapDeps, recording: Recording): Promise<void> {
+  await recording.upload.catch(() => undefined);
+  await deps.store.delete(recording.key).catch(() => undefined);
+}
+
+/** The recording is complete: `media.recording` tells the clip path where it is. */
+async function finishRecording(target: TapTarget, deps: PipelineTapDeps, recording: Recording, startedAt: Date) {
   try {
     const { size } = await recording.upload;
     const endedAt = new Date();
-    await publishRecording(deps, target, {
+    const data: RecordingData = {
       room: target.room,
       participant: target.participant,
       producer: target.producer.id,
-      kind,
+      kind: 'audio',
       key: recording.key,
-      contentType: kind === 'audio' ? 'audio/ogg' : 'video/webm',
-      codec,
+      contentType: 'audio/ogg',
+      codec: 'opus',
       startedAt: startedAt.toISOString(),
       endedAt: endedAt.toISOString(),
       durationMs: endedAt.getTime() - startedAt.getTime(),
       bytes: size,
-    });
+    };
+    const ctx = eventContext(target, deps);
+    const event = makeEvent('media.recording', 1, data, ctx, `${data.producer}:recording`);
+    await appendEvent(deps.bus, subjects.recording(target.room, target.participant.id), event, ctx);
   } catch (err) {
     deps.logger.error({ key: recording.key, err: (err as Error).message }, 'recording failed');
   }
-}
-
-export async function publishRecording(deps: PipelineTapDeps, target: TapTarget, data: RecordingData): Promise<void> {
-  const event = makeEvent('media.recording', 1, data, eventContext(target, deps), `${data.producer}:recording`);
-  await deps.bus.append(subjects.recording(target.room, target.participant.id), Buffer.from(JSON.stringify(event)), {
-    msgId: event.id,
-    headers: { [headerNames.correlationId]: target.correlationId },
-  });
 }

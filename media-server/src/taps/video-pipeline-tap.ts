@@ -47,9 +47,16 @@ export async function attachVideoTap(
     keyPrefix: `rooms/${room}/keyframes/${participant.id}/${producer.id}`,
     logger: deps.logger,
   });
-  const local = await tap.start();
-  await transport.connect({ ip: local.ip, port: local.rtpPort, rtcpPort: local.rtcpPort });
-  await consumer.resume();
+  try {
+    const local = await tap.start();
+    await transport.connect({ ip: local.ip, port: local.rtpPort, rtcpPort: local.rtcpPort });
+    await consumer.resume();
+  } catch (err) {
+    // The producer closed meanwhile, or ffmpeg did not start: stop what did.
+    transport.close();
+    await tap.close();
+    throw err;
+  }
   await consumer.requestKeyFrame().catch(() => undefined);
   deps.metrics.sfuEntities.inc({ kind: 'taps' });
   let closing: Promise<void> | undefined;

@@ -1,4 +1,4 @@
-import { type Bus, headerNames } from '@mi/bus';
+import type { Bus } from '@mi/bus';
 import type { EventContext, Participant } from '@mi/contracts';
 import type { Logger } from '@mi/telemetry';
 import type { KeyframeObjectStore } from './types.ts';
@@ -14,10 +14,4 @@ export interface PublishTarget {
   log: Logger;
 }
 
-/** Appends an event to the bus; the event id doubles as the message id, so a retry is de-duplicated. */
-export async function appendEvent(bus: Bus, subject: string, ev: { id: string }, ctx: EventContext): Promise<void> {
-  await bus.append(subject, Buffer.from(JSON.stringify(ev)), {
-    msgId: ev.id,
-    headers: { [headerNames.correlationId]: ctx.correlationId },
-  });
-}
+export { appendEvent } from '../bus-events.ts';
