@@ -14,6 +14,7 @@ describe('API keys end to end (embedded)', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness('embedded', {
+      ROOM_TOKEN_SECRET: 'auth-test-room-token-secret',
       API_KEYS: `bot1:bot:acme:${tokens.bot},ro:viewer:acme:${tokens.viewer},gx:operator:globex:${tokens.globex}`,
     });
   }, 60_000);

@@ -1,3 +1,4 @@
+import { appConfigFromEnv, startSystem } from '@mi/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './support/harness.ts';
 
@@ -22,5 +23,12 @@ describe('without a usable mediasoup worker', () => {
     expect(summary.status).toBe(404);
     const sfu = await fetch(`${h.url}/v1/sfu`);
     expect(sfu.status).toBe(404);
+  });
+});
+
+describe('a shared deployment', () => {
+  it('refuses to start with API keys but the development room-token secret', async () => {
+    const env = { API_KEYS: 'a:admin:t:0123456789abcdef0123', PORT: '0', DATA_DIR: '/nonexistent-never-created' };
+    await expect(startSystem(appConfigFromEnv(env), env)).rejects.toThrow(/ROOM_TOKEN_SECRET must be set/);
   });
 });

@@ -9,6 +9,7 @@ import {
   createSfu,
   ingestConfigFromEnv,
   type Sfu,
+  SfuConfigSchema,
   sfuConfigFromEnv,
   sfuSignalingPlugin,
   signRoomToken,
@@ -50,6 +51,14 @@ export type System = {
 export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = process.env): Promise<System> {
   const services = new Set<ServiceName>(parseServices(config.services));
   const logger = createLogger({ service: [...services].join('+'), level: config.logLevel });
+  const sfuConfig = sfuConfigFromEnv(env);
+  const signsOrChecksTokens = services.has('gateway') || (services.has('media-server') && config.sfuEnabled);
+  if (signsOrChecksTokens && sfuConfig.tokenSecret === SfuConfigSchema.properties.tokenSecret.default) {
+    // With API keys the deployment is shared: a public development secret would let anyone forge room tokens.
+    if (config.apiKeys)
+      throw new Error('ROOM_TOKEN_SECRET must be set when API_KEYS is (room tokens are signed with it)');
+    logger.warn('ROOM_TOKEN_SECRET is not set: room tokens are signed with the development secret');
+  }
   const metrics = createMetrics();
   const tracing = createTracing({ service: [...services].join('+'), exporter: config.tracesExporter });
   const bus = await createBus({
@@ -139,11 +148,7 @@ export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = pr
     : undefined;
 
   // The SFU: rooms over WebRTC, every producer tapped into the same pipeline as the WS ingest.
-  const sfuConfig = sfuConfigFromEnv(env);
   let sfu: Sfu | undefined;
-  if (sfuConfig.tokenSecret === 'dev-room-token-secret-change-me' && (services.has('gateway') || config.sfuEnabled)) {
-    logger.warn('ROOM_TOKEN_SECRET is not set: room tokens are signed with the development secret');
-  }
   if (services.has('media-server') && config.sfuEnabled) {
     const ingestConfig = ingestConfigFromEnv(env);
     // Without a usable worker binary the rest of the product still runs (WS ingest, batch);
@@ -162,6 +167,7 @@ export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = pr
           tracer: tracing.tracer,
           frameMs: ingestConfig.frameMs,
           record: sfuConfig.record,
+          maxTaps: sfuConfig.maxTaps,
           audio: sfuConfig.tapAudio,
           video: sfuConfig.tapVideo
             ? {

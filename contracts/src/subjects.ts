@@ -18,6 +18,9 @@ export const subjects = {
     `v1.media.${token(room, 'room')}.${token(participant, 'participant')}.keyframe`,
   recording: (room: string, participant: string) =>
     `v1.media.${token(room, 'room')}.${token(participant, 'participant')}.recording`,
+  /** Key frames and recordings of everyone in a room (filters). */
+  roomKeyframes: (room: string) => `v1.media.${token(room, 'room')}.*.keyframe`,
+  roomRecordings: (room: string) => `v1.media.${token(room, 'room')}.*.recording`,
   speech: (room: string, participant: string) =>
     `v1.speech.${token(room, 'room')}.${token(participant, 'participant')}`,
   transcriptPartial: (room: string) => `v1.transcript.${token(room, 'room')}.partial`,

@@ -297,6 +297,7 @@ export class SfuClient {
     this.#producers.clear();
     for (const p of this.#pending.values()) p.reject(new SfuError('ERR_CLOSED', 'socket closed'));
     this.#pending.clear();
+    this.peers.clear();
   }
 
   async #onClose(ws: WebSocket, code: number, reason: string): Promise<void> {
@@ -314,7 +315,11 @@ export class SfuClient {
           }
           return;
         } catch {
-          // try again
+          // Try again on a fresh socket; this one must not linger (nor report its own close).
+          const stale = this.#ws;
+          this.#ws = undefined;
+          stale?.close();
+          this.#teardown();
         }
       }
     }

@@ -58,20 +58,21 @@ export async function followRoom(
 }
 
 /** Every final transcript segment of a room stored so far, in speaking order, without duplicates. */
-export async function roomTranscript(bus: Bus, room: string): Promise<Envelope[]> {
+/** Every event stored on one subject filter so far, de-duplicated by id, in stream order. */
+export async function storedEvents(bus: Bus, filterSubject: string): Promise<Envelope[]> {
   const byId = new Map<string, Envelope>();
-  const sub = await bus.replay(
-    streams.EVENTS.name,
-    { filterSubject: subjects.transcriptFinal(room), from: { kind: 'all' }, live: false },
-    (m) => {
-      const e = parse(m);
-      if (e) byId.set(e.id, e);
-    },
-  );
+  const sub = await bus.replay(streams.EVENTS.name, { filterSubject, from: { kind: 'all' }, live: false }, (m) => {
+    const e = parse(m);
+    if (e) byId.set(e.id, e);
+  });
   await sub.done;
   await sub.unsubscribe();
+  return [...byId.values()];
+}
+
+export async function roomTranscript(bus: Bus, room: string): Promise<Envelope[]> {
   const startedAt = (e: Envelope) => Date.parse((e.data as { startedAt: string }).startedAt);
-  return [...byId.values()].sort((a, b) => startedAt(a) - startedAt(b));
+  return (await storedEvents(bus, subjects.transcriptFinal(room))).sort((a, b) => startedAt(a) - startedAt(b));
 }
 
 function parse(m: StoredMessage): Envelope | undefined {

@@ -34,12 +34,14 @@ if [ "${MEDIASOUP_SKIP_WORKER_PREBUILT_DOWNLOAD:-}" = "" ]; then
   base="${MEDIASOUP_WORKER_PREBUILT_DOWNLOAD_BASE_URL:-https://github.com/versatica/mediasoup/releases/download}"
   tarname="mediasoup-worker-$version-linux-$(node -p 'process.arch')-kernel$(uname -r | cut -d. -f1).tgz"
   tmp="$(mktemp -d)"
+  trap 'rm -rf "$tmp"' EXIT
   if curl -fsSL --connect-timeout 5 --max-time 120 -o "$tmp/w.tgz" "$base/$version/$tarname" 2>/dev/null \
     && tar -xzf "$tmp/w.tgz" -C "$tmp" && runs "$tmp/mediasoup-worker"; then
     mkdir -p "$cache" && cp "$tmp/mediasoup-worker" "$cache/mediasoup-worker"
-    install_bin "$tmp/mediasoup-worker"; rm -rf "$tmp"; log "prebuilt $tarname"; exit 0
+    install_bin "$tmp/mediasoup-worker"; log "prebuilt $tarname"; exit 0
   fi
   rm -rf "$tmp"
+  trap - EXIT
   log "no prebuilt worker reachable; building from the package's sources (about 5 minutes on 2 cores)"
 fi
 

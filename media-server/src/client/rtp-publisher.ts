@@ -117,7 +117,7 @@ export async function publishFileOverRtp(client: SignalingClient, opts: RtpPubli
     );
   }
   if (producers.length === 0) throw new Error('nothing to publish: audio and video are both off');
-  const ffmpeg = spawn(opts.ffmpegPath ?? 'ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] });
+  const ffmpeg = spawn(opts.ffmpegPath ?? 'ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   ffmpeg.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
@@ -135,10 +135,8 @@ export async function publishFileOverRtp(client: SignalingClient, opts: RtpPubli
     args,
     done,
     async stop() {
-      if (ffmpeg.exitCode === null) {
-        ffmpeg.stdin?.write('q');
-        ffmpeg.kill('SIGINT');
-      }
+      // SIGINT makes ffmpeg finish cleanly, as 'q' on its console would.
+      if (ffmpeg.exitCode === null) ffmpeg.kill('SIGINT');
       await done.catch(() => undefined);
     },
   };

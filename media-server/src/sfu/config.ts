@@ -26,6 +26,8 @@ export const SfuConfigSchema = Type.Object({
   tapAudio: Type.Boolean({ default: true }),
   /** Key frames of every video producer: thumbnails, OCR, events. */
   tapVideo: Type.Boolean({ default: true }),
+  /** Taps running at once in this process (each video tap is an ffmpeg decoder); beyond, tracks are forwarded only. */
+  maxTaps: Type.Integer({ minimum: 0, default: 200 }),
   /** Record each track to the object store (Ogg Opus / WebM). */
   record: Type.Boolean({ default: true }),
   /** A room with nobody in it closes after this long. */
@@ -65,6 +67,7 @@ export function sfuConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SfuConfi
       tapAudio: 'SFU_TAP_AUDIO',
       tapVideo: 'SFU_TAP_VIDEO',
       record: 'SFU_RECORD',
+      maxTaps: 'SFU_MAX_TAPS',
       emptyRoomTimeoutMs: 'SFU_EMPTY_ROOM_TIMEOUT_MS',
       sceneThreshold: 'KEYFRAME_SCENE_THRESHOLD',
       screenSceneThreshold: 'KEYFRAME_SCREEN_SCENE_THRESHOLD',

@@ -51,14 +51,12 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     this.#workers.length = 0;
   }
 
-  async #create(index: number): Promise<types.Worker> {
-    // Ports are split between workers so a replacement never collides with a live sibling.
-    const span = Math.floor((this.config.rtcMaxPort - this.config.rtcMinPort + 1) / this.config.workers);
-    const slot = index % this.config.workers;
+  async #create(slot: number): Promise<types.Worker> {
+    // Every worker gets the whole range: mediasoup tries another port when one is taken.
     return createWorker({
       logLevel: this.config.logLevel,
-      rtcMinPort: this.config.rtcMinPort + slot * span,
-      rtcMaxPort: this.config.rtcMinPort + (slot + 1) * span - 1,
+      rtcMinPort: this.config.rtcMinPort,
+      rtcMaxPort: this.config.rtcMaxPort,
       appData: { slot },
       ...(this.config.workerBin ? { workerBin: this.config.workerBin } : {}),
     });
