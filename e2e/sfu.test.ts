@@ -283,8 +283,8 @@ describe.skipIf(!hasChromium).each(['embedded', 'distributed'] as const)(
             Math.max(bareWer.alice * 1.1, bareWer.alice + 2 / words),
           );
         } else {
-          // Bob's diphone voice is fragile for pocketsphinx: a line in eight words flips run to run
-          // (0.12-0.32 over 25 words, bare 0.08). This bound still catches lost or clipped audio.
+          // Bob's diphone voice loses a few words in the live pipeline however it arrives (the WS ingest
+          // gives 0.28 on the same track; bare engine on trimmed clips 0.08). This still catches lost audio.
           expect(wer, "Bob's transcript").toBeLessThanOrEqual(bareWer.bob + 0.3);
         }
       }
