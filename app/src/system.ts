@@ -175,6 +175,7 @@ export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = pr
                 screenSceneThreshold: sfuConfig.screenSceneThreshold,
                 portRange: { min: sfuConfig.tapMinPort, max: sfuConfig.tapMaxPort },
                 minIntervalMs: sfuConfig.keyframeMinIntervalMs,
+                decode: sfuConfig.keyframeDecode,
                 periodicMs: sfuConfig.keyframePeriodicMs,
                 ocr: sfuConfig.ocr,
               }

@@ -40,6 +40,8 @@ export const SfuConfigSchema = Type.Object({
   tapMinPort: Type.Integer({ minimum: 1024, maximum: 65535, default: 50000 }),
   tapMaxPort: Type.Integer({ minimum: 1024, maximum: 65535, default: 59998 }),
   keyframeMinIntervalMs: Type.Integer({ minimum: 0, default: 2000 }),
+  /** 'all' frames decoded (cuts to the frame), or 'keyframes' only (a fraction of the CPU; the sender is asked for key frames). */
+  keyframeDecode: Type.Union([Type.Literal('all'), Type.Literal('keyframes')], { default: 'all' }),
   keyframePeriodicMs: Type.Integer({ minimum: 0, default: 30_000 }),
   ocr: Type.Boolean({ default: true }),
   logLevel: Type.Union([Type.Literal('debug'), Type.Literal('warn'), Type.Literal('error'), Type.Literal('none')], {
@@ -74,6 +76,7 @@ export function sfuConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SfuConfi
       tapMinPort: 'SFU_TAP_MIN_PORT',
       tapMaxPort: 'SFU_TAP_MAX_PORT',
       keyframeMinIntervalMs: 'KEYFRAME_MIN_INTERVAL_MS',
+      keyframeDecode: 'KEYFRAME_DECODE',
       keyframePeriodicMs: 'KEYFRAME_PERIODIC_MS',
       ocr: 'KEYFRAME_OCR',
       logLevel: 'MEDIASOUP_LOG_LEVEL',

@@ -8,6 +8,7 @@ export type VideoTapSettings = {
   screenSceneThreshold: number;
   portRange: { min: number; max: number };
   minIntervalMs: number;
+  decode: 'all' | 'keyframes';
   periodicMs: number;
   ocr: boolean;
 };
@@ -40,6 +41,7 @@ export async function attachVideoTap(
     sceneThreshold: target.source === 'screen' ? settings.screenSceneThreshold : settings.sceneThreshold,
     portRange: settings.portRange,
     minIntervalMs: settings.minIntervalMs,
+    decode: settings.decode,
     periodicMs: settings.periodicMs,
     ocr: settings.ocr,
     requestKeyFrame: () => consumer.requestKeyFrame(),

@@ -41,4 +41,10 @@ describe('ffmpeg command line', () => {
     expect(noExtras.filter((a) => /^(pipe:\d|file:)/.test(a))).toEqual(['pipe:0', 'pipe:1', 'pipe:5']);
     expect(noExtras).not.toContain('[ocr]');
   });
+
+  it('decodes key frames only when asked to, before the input', () => {
+    const args = buildFfmpegArgs({ ...base, decode: 'keyframes' });
+    expect(args.slice(args.indexOf('-i') - 2, args.indexOf('-i'))).toEqual(['-skip_frame', 'nokey']);
+    expect(buildFfmpegArgs(base)).not.toContain('-skip_frame');
+  });
 });

@@ -7,6 +7,8 @@ export type FfmpegArgsOptions = Pick<
   TapSettings,
   'sceneThreshold' | 'periodicMs' | 'ocr' | 'ocrMaxWidth' | 'thumbnailWidth' | 'thumbnailQuality'
 > & {
+  /** 'keyframes': the decoder skips every other frame (the recording still copies them all). */
+  decode?: 'all' | 'keyframes';
   /**
    * Stream-copy the input into this file: seekable, so the muxer can go back and write Duration
    * and Cues. The `file:` prefix keeps a colon in the path from reading as a protocol.
@@ -41,6 +43,7 @@ export function buildFfmpegArgs(o: FfmpegArgsOptions): string[] {
     ...['-localaddr', '127.0.0.1', '-listen_timeout', '-1', '-buffer_size', String(4 << 20)],
     // wait long for the first key frame, but do not wait for a frame rate estimate
     ...['-analyzeduration', '15000000', '-fpsprobesize', '0'],
+    ...(o.decode === 'keyframes' ? ['-skip_frame', 'nokey'] : []),
     ...['-i', 'pipe:0'],
   ];
   const thumbnails = [

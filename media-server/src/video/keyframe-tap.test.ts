@@ -152,6 +152,8 @@ describe.skipIf(!media)('VideoKeyframeTap (real ffmpeg, RTP, tesseract)', () => 
     store = new LocalObjectStore({ root: join(dir, 'store'), publicUrl: 'http://127.0.0.1:1', signingKey: 'k' });
     const vp8 = ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '1M', '-g', '300'];
     renderSlides(join(dir, 'slides.webm'), SLIDES, 3, 30, vp8);
+    // A key frame every half second, as a sender asked for key frames regularly would produce.
+    renderSlides(join(dir, 'slides-gop.webm'), SLIDES.slice(0, 3), 2, 30, [...vp8.slice(0, -2), '-g', '15']);
     if (hasX264) {
       const x264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-profile:v', 'baseline'];
       renderSlides(join(dir, 'slides.ts'), SLIDES.slice(0, 3), 2, 30, [...x264, '-g', '300', '-pix_fmt', 'yuv420p']);
@@ -363,6 +365,41 @@ describe.skipIf(!media)('VideoKeyframeTap (real ffmpeg, RTP, tesseract)', () => 
     expect(await store.stat('recordings/slides/dave/prod-none.webm')).toBeNull();
     expect(await readdir(tapTmp)).toEqual([]);
     expect(unhandled).toEqual([]);
+  });
+
+  it('finds the cuts from key frames alone when decoding key frames only', async () => {
+    const seen: KeyframeData[] = [];
+    let requests = 0;
+    const tap = new VideoKeyframeTap({
+      bus,
+      store,
+      ctx,
+      room: 'slides',
+      participant: { id: 'erin', name: 'Erin' },
+      producerId: 'prod-keyonly',
+      codec: { mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 },
+      decode: 'keyframes',
+      minIntervalMs: 500,
+      ocr: false,
+      requestKeyFrame: async () => {
+        requests++;
+      },
+      keyPrefix: 'keyframes/slides/erin/prod-keyonly',
+      logger,
+    });
+    tap.on('keyframe', (k) => seen.push(k));
+    const { rtpPort } = await tap.start();
+    const sender = sendRtp(join(dir, 'slides-gop.webm'), rtpPort, 101);
+    expect(await exited(sender)).toBe(0);
+    await tap.close();
+    expect(seen.map((k) => k.reason)).toEqual(['first', 'scene', 'scene']);
+    // Cuts land on the next key frame: within one key-frame interval (0.5 s) of the true cut.
+    const errors = [2000, 4000].map((cut, i) => seen[i + 1]!.offsetMs - cut);
+    for (const e of errors) expect(e).toBeGreaterThanOrEqual(-40);
+    for (const e of errors) expect(e).toBeLessThanOrEqual(540);
+    // The sender is asked for key frames as often as a frame may be kept (1 s at the least).
+    expect(requests).toBeGreaterThanOrEqual(3);
+    console.log(`[video-tap] key frames only: cut errors ms ${JSON.stringify(errors)}, key frame requests ${requests}`);
   });
 
   it('reports ffmpeg dying without crashing or an unhandled rejection', async () => {

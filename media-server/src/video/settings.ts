@@ -8,6 +8,7 @@ export interface TapSettings {
   minIntervalMs: number;
   periodicMs: number;
   keyFrameRequestMs: number;
+  decode: 'all' | 'keyframes';
   ocr: boolean;
   ocrMaxWidth: number;
   /** Even: ffmpeg's `scale=W:-2` keeps the height even, and the width must be too. */
@@ -22,11 +23,16 @@ export function clamp(v: number, lo: number, hi: number): number {
 
 export function resolveTapSettings(o: VideoKeyframeTapOptions): TapSettings {
   const width = Math.max(16, Math.round(o.thumbnailWidth ?? 320));
+  const decode = o.decode ?? 'all';
+  const minIntervalMs = Math.max(0, o.minIntervalMs ?? 2000);
+  // Decoding key frames only sees what key frames show: ask for them as often as a frame may be kept.
+  const requestDefault = decode === 'keyframes' ? Math.max(1000, minIntervalMs) : 30_000;
   return {
     sceneThreshold: clamp(o.sceneThreshold ?? 0.3, 0.001, 1),
-    minIntervalMs: Math.max(0, o.minIntervalMs ?? 2000),
+    minIntervalMs,
     periodicMs: Math.max(0, o.periodicMs ?? 30_000),
-    keyFrameRequestMs: Math.max(0, o.keyFrameRequestMs ?? 30_000),
+    keyFrameRequestMs: Math.max(0, o.keyFrameRequestMs ?? requestDefault),
+    decode,
     ocr: o.ocr ?? true,
     ocrMaxWidth: Math.max(64, Math.round(o.ocrMaxWidth ?? 1920)),
     thumbnailWidth: width - (width % 2),

@@ -32,6 +32,13 @@ export interface VideoKeyframeTapOptions {
   sceneThreshold?: number;
   /** At most one kept frame per this many ms of track time (a later cut is kept when it ends). Default 2000. */
   minIntervalMs?: number;
+  /**
+   * 'all' decodes every frame (scene cuts found to the frame); 'keyframes' decodes key frames only
+   * (ffmpeg skip_frame) and asks the sender for one every keyFrameRequestMs (default then
+   * max(1000, minIntervalMs)): a fraction of the CPU, cuts found to the nearest key frame, and a
+   * little more bandwidth for everyone receiving that track. Default 'all'.
+   */
+  decode?: 'all' | 'keyframes';
   /** Keep an 'interval' frame when nothing was kept for this long. Default 30000; 0 = off. */
   periodicMs?: number;
   /** Asks the sender for a key frame: every second until the first frame decodes, then every keyFrameRequestMs and on decode errors. */
