@@ -19,6 +19,7 @@ import { LocalObjectStore } from '@mi/object-store';
 import { createLogger } from '@mi/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VideoKeyframeTap } from './keyframe-tap.ts';
+import type { VideoKeyframeTapOptions } from './types.ts';
 
 const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf';
 const has = (cmd: string, args: string[], match: RegExp) => {
@@ -137,6 +138,26 @@ async function readObject(key: string): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** A tap in room "slides" for one participant's producer: VP8 unless overridden, thumbnails under its own prefix. */
+function slidesTap(
+  who: { id: string; name: string },
+  producerId: string,
+  extra: Partial<VideoKeyframeTapOptions> = {},
+) {
+  return new VideoKeyframeTap({
+    bus,
+    store,
+    ctx,
+    room: 'slides',
+    participant: who,
+    producerId,
+    codec: { mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 },
+    keyPrefix: `keyframes/slides/${who.id}/${producerId}`,
+    logger,
+    ...extra,
+  });
+}
+
 describe.skipIf(!media)('VideoKeyframeTap (real ffmpeg, RTP, tesseract)', () => {
   const unhandled: unknown[] = [];
   const onUnhandled = (err: unknown) => unhandled.push(err);
@@ -176,20 +197,11 @@ describe.skipIf(!media)('VideoKeyframeTap (real ffmpeg, RTP, tesseract)', () => 
     const seen: KeyframeData[] = [];
     let sentAt = 0;
     let requests = 0;
-    const tap = new VideoKeyframeTap({
-      bus,
-      store,
-      ctx,
-      room: 'slides',
-      participant,
-      producerId: 'prod-vp8',
-      codec: { mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 },
+    const tap = slidesTap(participant, 'prod-vp8', {
       requestKeyFrame: async () => {
         requests++;
       },
       record: { key: 'recordings/slides/alice/prod-vp8.webm' },
-      keyPrefix: 'keyframes/slides/alice/prod-vp8',
-      logger,
     });
     const emittedAfterMs: number[] = [];
     tap.on('keyframe', (k) => {
@@ -281,13 +293,7 @@ describe.skipIf(!media)('VideoKeyframeTap (real ffmpeg, RTP, tesseract)', () => 
   it.skipIf(!hasX264)('works with H264 (packetization-mode 1) and records Matroska', async () => {
     const seen: KeyframeData[] = [];
     const recordings: RecordingData[] = [];
-    const tap = new VideoKeyframeTap({
-      bus,
-      store,
-      ctx,
-      room: 'slides',
-      participant: { id: 'bob', name: 'Bob' },
-      producerId: 'prod-h264',
+    const tap = slidesTap({ id: 'bob', name: 'Bob' }, 'prod-h264', {
       codec: {
         mimeType: 'video/H264',
         payloadType: 102,
@@ -299,8 +305,6 @@ describe.skipIf(!media)('VideoKeyframeTap (real ffmpeg, RTP, tesseract)', () => 
       minIntervalMs: 500,
       periodicMs: 1000,
       record: { key: 'recordings/slides/bob/prod-h264.mkv' },
-      keyPrefix: 'keyframes/slides/bob/prod-h264',
-      logger,
     });
     tap.on('keyframe', (k) => seen.push(k));
     tap.on('recording', (r) => recordings.push(r));
@@ -339,18 +343,9 @@ describe.skipIf(!media)('VideoKeyframeTap (real ffmpeg, RTP, tesseract)', () => 
 
   it('closes cleanly when no video ever arrived', async () => {
     const recordings: RecordingData[] = [];
-    const tap = new VideoKeyframeTap({
-      bus,
-      store,
-      ctx,
-      room: 'slides',
-      participant: { id: 'dave', name: 'Dave' },
-      producerId: 'prod-none',
-      codec: { mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 },
+    const tap = slidesTap({ id: 'dave', name: 'Dave' }, 'prod-none', {
       record: { key: 'recordings/slides/dave/prod-none.webm' },
-      keyPrefix: 'keyframes/slides/dave/prod-none',
       portRange: { min: 30000, max: 31000 },
-      logger,
     });
     tap.on('recording', (r) => recordings.push(r));
     const { rtpPort } = await tap.start();
@@ -370,22 +365,13 @@ describe.skipIf(!media)('VideoKeyframeTap (real ffmpeg, RTP, tesseract)', () => 
   it('finds the cuts from key frames alone when decoding key frames only', async () => {
     const seen: KeyframeData[] = [];
     let requests = 0;
-    const tap = new VideoKeyframeTap({
-      bus,
-      store,
-      ctx,
-      room: 'slides',
-      participant: { id: 'erin', name: 'Erin' },
-      producerId: 'prod-keyonly',
-      codec: { mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 },
+    const tap = slidesTap({ id: 'erin', name: 'Erin' }, 'prod-keyonly', {
       decode: 'keyframes',
       minIntervalMs: 500,
       ocr: false,
       requestKeyFrame: async () => {
         requests++;
       },
-      keyPrefix: 'keyframes/slides/erin/prod-keyonly',
-      logger,
     });
     tap.on('keyframe', (k) => seen.push(k));
     const { rtpPort } = await tap.start();
@@ -405,18 +391,9 @@ describe.skipIf(!media)('VideoKeyframeTap (real ffmpeg, RTP, tesseract)', () => 
   it('reports ffmpeg dying without crashing or an unhandled rejection', async () => {
     const exits: unknown[] = [];
     const seen: KeyframeData[] = [];
-    const tap = new VideoKeyframeTap({
-      bus,
-      store,
-      ctx,
-      room: 'slides',
-      participant: { id: 'carol', name: 'Carol' },
-      producerId: 'prod-kill',
-      codec: { mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 },
+    const tap = slidesTap({ id: 'carol', name: 'Carol' }, 'prod-kill', {
       ocr: false,
       record: { key: 'recordings/slides/carol/prod-kill.webm' },
-      keyPrefix: 'keyframes/slides/carol/prod-kill',
-      logger,
     });
     tap.on('exit', (e) => exits.push(e));
     tap.on('keyframe', (k) => seen.push(k));
