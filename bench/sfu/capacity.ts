@@ -14,7 +14,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { WorkerPool } from '@mi/media-server';
+import { rtpIngestStreams, WorkerPool } from '@mi/media-server';
 import { createLogger } from '@mi/telemetry';
 import {
   ffmpeg,
@@ -52,10 +52,9 @@ export const PUBLISHED = {
   note: 'Published for WebRTC transports (ICE + DTLS + SRTP encryption per packet) and a single core; measured here over plain RTP (no SRTP), loopback.',
 };
 
-const AUDIO_PT = 100;
-const VIDEO_PT = 101;
-const AUDIO_SSRC = 11111111;
-const VIDEO_SSRC = 22222222;
+// The same payload types, SSRCs and parameters as the product's RTP ingest (copied: mediasoup's types are mutable).
+const clone = <T>(v: T) => structuredClone(v) as never;
+const { audio: AUDIO, video: VIDEO } = rtpIngestStreams;
 
 /** A UDP sink that counts RTP and RTCP datagrams; one socket for every consumer. */
 async function udpSink() {
@@ -142,35 +141,15 @@ export async function runCapacity(opts: CapacityOptions = {}) {
       router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: true });
     const aIn = await inbound();
     const vIn = await inbound();
-    const audio = await aIn.produce({
-      kind: 'audio',
-      rtpParameters: {
-        codecs: [
-          {
-            mimeType: 'audio/opus',
-            payloadType: AUDIO_PT,
-            clockRate: 48000,
-            channels: 2,
-            parameters: { 'sprop-stereo': 1 },
-          },
-        ],
-        encodings: [{ ssrc: AUDIO_SSRC }],
-      },
-    });
-    const video = await vIn.produce({
-      kind: 'video',
-      rtpParameters: {
-        codecs: [{ mimeType: 'video/VP8', payloadType: VIDEO_PT, clockRate: 90000 }],
-        encodings: [{ ssrc: VIDEO_SSRC }],
-      },
-    });
+    const audio = await aIn.produce({ kind: 'audio', rtpParameters: clone(AUDIO.rtpParameters) });
+    const video = await vIn.produce({ kind: 'video', rtpParameters: clone(VIDEO.rtpParameters) });
     const url = (t: Transport) =>
       `rtp://127.0.0.1:${t.tuple.localPort}?rtcpport=${t.rtcpTuple!.localPort}&pkt_size=1200`;
     sender = spawnFfmpeg([
       ...['-re', '-i', src],
-      ...['-map', '0:a:0', '-c:a', 'copy', '-payload_type', String(AUDIO_PT), '-ssrc', String(AUDIO_SSRC)],
+      ...['-map', '0:a:0', '-c:a', 'copy', '-payload_type', String(AUDIO.payloadType), '-ssrc', String(AUDIO.ssrc)],
       ...['-f', 'rtp', url(aIn)],
-      ...['-map', '0:v:0', '-c:v', 'copy', '-payload_type', String(VIDEO_PT), '-ssrc', String(VIDEO_SSRC)],
+      ...['-map', '0:v:0', '-c:v', 'copy', '-payload_type', String(VIDEO.payloadType), '-ssrc', String(VIDEO.ssrc)],
       ...['-f', 'rtp', url(vIn)],
     ]);
     const senderPid = sender.proc.pid!;

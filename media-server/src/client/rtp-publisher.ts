@@ -21,10 +21,31 @@ export type RtpPublication = {
   stop(): Promise<void>;
 };
 
-const AUDIO_PT = 100;
-const VIDEO_PT = 101;
-const AUDIO_SSRC = 11111111;
-const VIDEO_SSRC = 22222222;
+/**
+ * What an RTP sender (ffmpeg) and the `produce` call must agree on, per kind: payload type, SSRC,
+ * and the producer's RTP parameters (Opus stereo at 48 kHz, VP8).
+ */
+export const rtpIngestStreams = {
+  audio: {
+    payloadType: 100,
+    ssrc: 11111111,
+    rtpParameters: {
+      codecs: [
+        { mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2, parameters: { 'sprop-stereo': 1 } },
+      ],
+      encodings: [{ ssrc: 11111111 }],
+    },
+  },
+  video: {
+    payloadType: 101,
+    ssrc: 22222222,
+    rtpParameters: {
+      codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }],
+      encodings: [{ ssrc: 22222222 }],
+    },
+  },
+} as const;
+const { audio: AUDIO, video: VIDEO } = rtpIngestStreams;
 
 /**
  * Publishes a media file into a room over RTP (the SFU's RTP ingest): one plain transport per
@@ -44,18 +65,7 @@ export async function publishFileOverRtp(client: SignalingClient, opts: RtpPubli
       transportId: t.id,
       kind: 'audio',
       source: 'file',
-      rtpParameters: {
-        codecs: [
-          {
-            mimeType: 'audio/opus',
-            payloadType: AUDIO_PT,
-            clockRate: 48000,
-            channels: 2,
-            parameters: { 'sprop-stereo': 1 },
-          },
-        ],
-        encodings: [{ ssrc: AUDIO_SSRC }],
-      },
+      rtpParameters: AUDIO.rtpParameters,
     });
     producers.push({ kind: 'audio', id: producerId });
     args.push(
@@ -72,9 +82,9 @@ export async function publishFileOverRtp(client: SignalingClient, opts: RtpPubli
       '-application',
       'voip',
       '-payload_type',
-      String(AUDIO_PT),
+      String(AUDIO.payloadType),
       '-ssrc',
-      String(AUDIO_SSRC),
+      String(AUDIO.ssrc),
       '-f',
       'rtp',
       `rtp://${t.ip}:${t.port}?rtcpport=${t.rtcpPort ?? t.port + 1}&pkt_size=1200`,
@@ -86,10 +96,7 @@ export async function publishFileOverRtp(client: SignalingClient, opts: RtpPubli
       transportId: t.id,
       kind: 'video',
       source: 'file',
-      rtpParameters: {
-        codecs: [{ mimeType: 'video/VP8', payloadType: VIDEO_PT, clockRate: 90000 }],
-        encodings: [{ ssrc: VIDEO_SSRC }],
-      },
+      rtpParameters: VIDEO.rtpParameters,
     });
     producers.push({ kind: 'video', id: producerId });
     args.push(
@@ -108,9 +115,9 @@ export async function publishFileOverRtp(client: SignalingClient, opts: RtpPubli
       '-pix_fmt',
       'yuv420p',
       '-payload_type',
-      String(VIDEO_PT),
+      String(VIDEO.payloadType),
       '-ssrc',
-      String(VIDEO_SSRC),
+      String(VIDEO.ssrc),
       '-f',
       'rtp',
       `rtp://${t.ip}:${t.port}?rtcpport=${t.rtcpPort ?? t.port + 1}&pkt_size=1200`,
