@@ -1,7 +1,7 @@
 import type { TObject } from '@sinclair/typebox';
 import { ActionApprovedV1, ActionPendingV1, ActionRejectedV1 } from './events/action.ts';
 import { AuditEntryV1 } from './events/audit.ts';
-import { JobProgressV1 } from './events/job.ts';
+import { ClipDoneV1, JobProgressV1 } from './events/job.ts';
 import { AudioFrameV1, KeyframeV1, RecordingV1, StreamLifecycleV1 } from './events/media.ts';
 import { RoomEndedV1 } from './events/room.ts';
 import { SpeechStateV1 } from './events/speech.ts';
@@ -22,6 +22,7 @@ export const eventCatalogue = {
   'transcript.partial.v1': TranscriptPartialV1,
   'transcript.final.v1': TranscriptFinalV1,
   'job.progress.v1': JobProgressV1,
+  'clip.done.v1': ClipDoneV1,
   'summary.update.v1': SummaryUpdateV1,
   'summary.final.v1': SummaryFinalV1,
   'action.pending.v1': ActionPendingV1,

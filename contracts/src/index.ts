@@ -1,5 +1,6 @@
 export * from './api/approvals.ts';
 export * from './api/ingest.ts';
+export * from './api/jobs.ts';
 export * from './api/sfu.ts';
 export * from './api/webhooks.ts';
 export * from './catalogue.ts';

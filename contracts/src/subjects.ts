@@ -26,6 +26,11 @@ export const subjects = {
   transcriptPartial: (room: string) => `v1.transcript.${token(room, 'room')}.partial`,
   transcriptFinal: (room: string) => `v1.transcript.${token(room, 'room')}.final`,
   jobProgress: (job: string) => `v1.job.${token(job, 'job')}.progress`,
+  clipDone: (job: string) => `v1.clip.${token(job, 'job')}.done`,
+  /** A job's events (progress and its clips), for streams and replay. */
+  jobEvents: (job: string) => [`v1.job.${token(job, 'job')}.>`, `v1.clip.${token(job, 'job')}.>`],
+  /** Not stored: a transcriber tells a waiting job that one of its chunks is done. */
+  jobChunkDone: (job: string) => `v1.jobchunk.${token(job, 'job')}.done`,
   summaryUpdate: (room: string) => `v1.summary.${token(room, 'room')}.update`,
   summaryFinal: (room: string) => `v1.summary.${token(room, 'room')}.final`,
   actionPending: (room: string) => `v1.action.${token(room, 'room')}.pending`,
@@ -67,6 +72,7 @@ export const streams = {
       'v1.media.*.*.keyframe',
       'v1.media.*.*.recording',
       'v1.job.>',
+      'v1.clip.>',
       'v1.summary.>',
       'v1.action.>',
       'v1.room.>',
@@ -86,4 +92,8 @@ export const audioMessageKinds = { header: 'Mi-Kind', frame: 'frame', end: 'end'
 export const queues = {
   /** One message per live stream: whoever holds it transcribes that stream. */
   transcribeStream: 'v1.work.transcribe.stream',
+  /** One message per job attempt: a batch job (upload to clips) for any job worker. */
+  jobs: 'v1.work.jobs.run',
+  /** One message per audio chunk of a batch job: any transcriber decodes it. */
+  transcribeChunk: 'v1.work.transcribe.chunk',
 } as const;

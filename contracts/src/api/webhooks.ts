@@ -13,6 +13,7 @@ export const webhookEventTypes = [
   'action.rejected',
   'room.ended',
   'job.progress',
+  'clip.done',
   'media.recording',
   'media.keyframe',
 ] as const;
