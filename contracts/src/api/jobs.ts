@@ -141,7 +141,10 @@ export type JobSource = Static<typeof JobSource>;
 
 /** A time range, or a quote range found in the parent job's transcript (first word to last word). */
 export const EditRange = Type.Union([
-  Type.Object({ start: Type.Number({ minimum: 0 }), end: Type.Number({ minimum: 0 }) }, { additionalProperties: false }),
+  Type.Object(
+    { start: Type.Number({ minimum: 0 }), end: Type.Number({ minimum: 0 }) },
+    { additionalProperties: false },
+  ),
   Type.Object(
     {
       startQuote: Type.String({ minLength: 1, maxLength: 500 }),
