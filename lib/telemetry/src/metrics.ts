@@ -121,6 +121,24 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       help: 'mediasoup workers that died (each is replaced and its rooms moved)',
       registers: [registry],
     }),
+    jobs: new Counter({
+      name: 'mi_jobs_total',
+      help: 'Batch jobs finished, by kind and outcome (succeeded, failed, cancelled, retried)',
+      labelNames: ['kind', 'outcome'] as const,
+      registers: [registry],
+    }),
+    jobStageSeconds: new Histogram({
+      name: 'mi_job_stage_seconds',
+      help: 'Duration of one stage of a batch job (probe, transcribe, keyframes, highlights, clips)',
+      labelNames: ['stage'] as const,
+      buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800],
+      registers: [registry],
+    }),
+    jobsRunning: new Gauge({
+      name: 'mi_jobs_running',
+      help: 'Batch jobs running in this process',
+      registers: [registry],
+    }),
     tapPackets: new Counter({
       name: 'mi_tap_packets_total',
       help: 'RTP packets seen by media taps, by kind and outcome (ok, lost, late, corrupt)',
