@@ -67,7 +67,7 @@ describe.each(impls)('jobs on the %s bus', (_name, makeBus) => {
     await waitFor(async () => {
       job = await store.get('t1', id);
       return job !== null && ['succeeded', 'failed', 'cancelled'].includes(job.state);
-    }, timeout);
+    }, { timeoutMs: timeout });
     return job as unknown as Job;
   };
 

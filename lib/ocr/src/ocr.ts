@@ -88,6 +88,14 @@ export function parseTesseractTsv(tsv: string, minConfidence = 40): OcrResult | 
   return { text, confidence: Math.round((confSum / words) * 10) / 1000 };
 }
 
+/** Tesseract on one image, then `parseTesseractTsv`: undefined when the image has no readable text. */
+export async function recognizeText(
+  image: Buffer,
+  opts: TesseractOptions & { minWordConfidence?: number } = {},
+): Promise<OcrResult | undefined> {
+  return parseTesseractTsv(await runTesseract(image, opts), opts.minWordConfidence ?? 40);
+}
+
 /**
  * One OCR at a time, at most one waiting: a newer frame replaces the waiting one (which gets
  * no text), so a slow OCR never builds a backlog behind live video.
@@ -153,7 +161,7 @@ export class FrameOcr {
       return result;
     } catch (err) {
       this.stats.failures++;
-      this.opts.log.warn({ err }, 'video tap: OCR failed');
+      this.opts.log.warn({ err }, 'OCR failed');
       return undefined;
     } finally {
       this.stats.lastMs = Date.now() - started;

@@ -1,8 +1,8 @@
+export { type OcrResult, parseTesseractTsv, runTesseract } from '@mi/ocr';
 export { findFreeUdpPortPair, type UdpPortPair } from './free-port.ts';
 export { type JpegImage, JpegSplitter } from './jpeg-splitter.ts';
 export { type KeptFrame, type KeyframeReason, KeyframeSelector } from './keyframe-selector.ts';
 export { VideoKeyframeTap } from './keyframe-tap.ts';
-export { type OcrResult, parseTesseractTsv, runTesseract } from './ocr.ts';
 export { PgmSplitter } from './pgm-splitter.ts';
 export { RECORDING_CONTAINERS, RecordingFile } from './recording-file.ts';
 export { rtcpBye } from './rtcp.ts';

@@ -1,8 +1,8 @@
 import { type KeyframeData, makeEvent, subjects } from '@mi/contracts';
+import type { OcrResult } from '@mi/ocr';
 import type { Candidate } from './candidate-assembler.ts';
 import { appendEvent, type PublishTarget } from './events.ts';
 import type { KeptFrame } from './keyframe-selector.ts';
-import type { OcrResult } from './ocr.ts';
 import type { VideoKeyframeTapStats } from './types.ts';
 
 export interface KeyframePublisherOptions extends PublishTarget {

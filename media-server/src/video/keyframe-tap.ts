@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { RecordingData } from '@mi/contracts';
+import { FrameOcr } from '@mi/ocr';
 import type { Logger } from '@mi/telemetry';
 import { type Candidate, CandidateAssembler } from './candidate-assembler.ts';
 import type { PublishTarget } from './events.ts';
@@ -11,7 +12,6 @@ import { findFreeUdpPortPair } from './free-port.ts';
 import { KeyframePublisher } from './keyframe-publisher.ts';
 import { KeyFrameRequester } from './keyframe-requester.ts';
 import { type KeptFrame, KeyframeSelector } from './keyframe-selector.ts';
-import { FrameOcr } from './ocr.ts';
 import { processCpuSeconds } from './process-cpu.ts';
 import { RecordingFile } from './recording-file.ts';
 import { publishRecording } from './recording-publisher.ts';

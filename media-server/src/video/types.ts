@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
 import type { Bus } from '@mi/bus';
 import type { EventContext, KeyframeData, Participant, RecordingData } from '@mi/contracts';
+import type { OcrStats } from '@mi/ocr';
 import type { Logger } from '@mi/telemetry';
 import type { KeyframeReason } from './keyframe-selector.ts';
-import type { OcrStats } from './ocr.ts';
 import type { RtpVideoCodec } from './sdp.ts';
 
 /**
