@@ -26,13 +26,22 @@ export function roomFamilies(room: string): string[] {
 }
 
 /** A room's events from a position, then live; de-duplicated by envelope id. */
-export async function followRoom(
+export function followRoom(
   bus: Bus,
   room: string,
   opts: { from: RoomPosition; types?: Set<string> },
   onEvent: (e: RoomEvent) => void,
 ): Promise<Subscription> {
-  const families = roomFamilies(room);
+  return followFamilies(bus, roomFamilies(room), opts, onEvent);
+}
+
+/** Events of several subject families (one cursor entry each) from a position, then live. */
+export async function followFamilies(
+  bus: Bus,
+  families: string[],
+  opts: { from: RoomPosition; types?: Set<string> },
+  onEvent: (e: RoomEvent) => void,
+): Promise<Subscription> {
   const cursor: RoomCursor = typeof opts.from === 'object' ? [...opts.from.cursor] : families.map(() => 0);
   const seen = new Set<string>();
   const subs = await Promise.all(

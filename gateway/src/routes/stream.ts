@@ -1,7 +1,8 @@
-import type { Bus, Subscription } from '@mi/bus';
+import type { Bus } from '@mi/bus';
 import { AppError } from '@mi/contracts';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { serveSse, serveWs } from '../event-stream.ts';
 import { followRoom, parseCursor, type RoomEvent, type RoomPosition, roomFamilies } from '../room-events.ts';
 
 const Params = Type.Object({ room: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
@@ -39,26 +40,7 @@ export async function streamRoutes(app: FastifyInstance, opts: { bus: Bus; heart
     async (req, reply) => {
       const header = req.headers['last-event-id'];
       const from = position(req.params.room, req.query, Array.isArray(header) ? header[0] : header);
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-        'x-correlation-id': req.id,
-      });
-      res.write(': connected\n\n');
-      let sub: Subscription | undefined;
-      const heartbeat = setInterval(() => res.write(': ping\n\n'), opts.heartbeatMs);
-      req.raw.on('close', () => {
-        clearInterval(heartbeat);
-        void sub?.unsubscribe();
-      });
-      sub = await follow(req.params.room, req.query, from, (e) => {
-        res.write(`id: ${e.cursor}\nevent: ${e.event.type}\ndata: ${JSON.stringify(e.event)}\n\n`);
-      });
-      if (req.raw.destroyed) await sub.unsubscribe();
+      await serveSse(req, reply, opts.heartbeatMs, (send) => follow(req.params.room, req.query, from, send));
     },
   );
 
@@ -66,22 +48,10 @@ export async function streamRoutes(app: FastifyInstance, opts: { bus: Bus; heart
     '/v1/rooms/:room/ws',
     { websocket: true, schema: { params: Params, querystring: Query } },
     async (socket, req) => {
-      let closed = false;
-      let sub: Subscription | undefined;
-      socket.on('close', () => {
-        closed = true;
-        void sub?.unsubscribe();
+      await serveWs(socket, async () => {
+        const from = position(req.params.room, req.query, undefined);
+        return (send) => follow(req.params.room, req.query, from, send);
       });
-      try {
-        sub = await follow(req.params.room, req.query, position(req.params.room, req.query, undefined), (e) => {
-          if (socket.readyState === socket.OPEN)
-            socket.send(JSON.stringify({ id: e.cursor, seq: e.seq, event: e.event }));
-        });
-      } catch (err) {
-        socket.close(4400, (err as Error).message.slice(0, 120));
-        return;
-      }
-      if (closed) await sub.unsubscribe();
     },
   );
 }

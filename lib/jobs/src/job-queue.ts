@@ -19,7 +19,13 @@ export class JobQueue {
    * Creates the job and queues it. Submitting the same id again (a retried request) returns the
    * existing job and queues nothing new: the work message is de-duplicated by job id too.
    */
-  async submit(input: { tenant: string; id: string; request: JobCreate; correlationId: string }): Promise<Job> {
+  async submit(input: {
+    tenant: string;
+    id: string;
+    request: JobCreate;
+    correlationId: string;
+    input?: Job['input'];
+  }): Promise<Job> {
     const now = new Date().toISOString();
     const job: Job = {
       id: input.id,
@@ -30,6 +36,7 @@ export class JobQueue {
       percent: 0,
       attempts: 0,
       request: input.request,
+      ...(input.input ? { input: input.input } : {}),
       correlationId: input.correlationId,
       createdAt: now,
       updatedAt: now,
