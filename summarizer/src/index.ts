@@ -2,6 +2,7 @@ export * from './config.ts';
 export * from './create.ts';
 export * from './engine.ts';
 export * from './gate.ts';
+export * from './highlights/index.ts';
 export * from './policy/index.ts';
 export * from './replay.ts';
 export * from './room-state.ts';
