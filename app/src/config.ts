@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { configFromEnv } from '@mi/contracts';
 import { type Static, Type } from '@sinclair/typebox';
 
-export const serviceNames = ['gateway', 'media-server', 'transcriber', 'summarizer'] as const;
+export const serviceNames = ['gateway', 'media-server', 'transcriber', 'summarizer', 'clipper'] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
 export const AppConfigSchema = Type.Object({
@@ -10,7 +10,7 @@ export const AppConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   /** Port of the standalone media-server ingest when it runs without the gateway. */
   mediaPort: Type.Integer({ minimum: 0, maximum: 65535, default: 8081 }),
-  /** Comma-separated subset of gateway,media-server,transcriber,summarizer; default all in one process. */
+  /** Comma-separated subset of gateway,media-server,transcriber,summarizer,clipper; default all in one process. */
   services: Type.String({ default: serviceNames.join(',') }),
   /** Unset: embedded in-process bus. Set: NATS JetStream (distributed). */
   natsUrl: Type.Optional(Type.String()),

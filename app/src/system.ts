@@ -1,9 +1,17 @@
 import { join } from 'node:path';
 import websocket from '@fastify/websocket';
 import { type Bus, createBus } from '@mi/bus';
+import {
+  assembleRoomSource,
+  clipperConfigFromEnv,
+  createBatchHandlers,
+  RoomHighlightsTrigger,
+  transcribeOnBus,
+} from '@mi/clipper';
 import { streams } from '@mi/contracts';
 import { createGateway, createWebhooks, GatewayConfigSchema, gatewayConfigFromEnv, parseApiKeys } from '@mi/gateway';
 import { ApprovalStore, AuditLog } from '@mi/governance';
+import { JobQueue, JobRunner, JobStore } from '@mi/jobs';
 import {
   createPipelineTaps,
   createSfu,
@@ -19,6 +27,7 @@ import { createLocalPresignHandler, createObjectStore, LocalObjectStore, type Ob
 import { createSummarizerService, type SummarizerService, summarizerConfigFromEnv } from '@mi/summarizer';
 import { createLogger, createMetrics, createTracing, type Logger, type Metrics, type Tracing } from '@mi/telemetry';
 import {
+  ChunkWorker,
   createAsrEngine,
   type PocketsphinxEngine,
   SileroVad,
@@ -109,10 +118,23 @@ export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = pr
       tracer: tracing.tracer,
     });
     await transcriber.start();
+    // Batch chunks get their own engine: full-accuracy search, and live streams keep their decoders.
+    const batchEngine = await createAsrEngine(tc, 'batch');
+    const chunks = new ChunkWorker({
+      bus,
+      store,
+      vad,
+      engine: batchEngine,
+      segmenter: tc,
+      logger: logger.child({ component: 'batch-transcriber' }),
+    });
+    await chunks.start();
     const e = engine;
     closers.push(async () => {
+      await chunks.close();
       await transcriber?.close();
       await e.close();
+      await batchEngine.close();
       await vad.close();
     });
   }
@@ -131,6 +153,55 @@ export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = pr
     await summarizer.start();
     const s = summarizer;
     closers.push(() => s.close());
+  }
+
+  // Batch jobs: records and the work queue are shared by the gateway (submit) and clippers (run).
+  const jobStore = services.has('gateway') || services.has('clipper') ? await JobStore.open(bus) : undefined;
+  const jobQueue = jobStore
+    ? new JobQueue({
+        bus,
+        store: jobStore,
+        producer: { service: services.has('gateway') ? 'gateway' : 'clipper', version },
+      })
+    : undefined;
+  if (services.has('clipper') && jobStore && jobQueue) {
+    const cc = clipperConfigFromEnv(env);
+    const producer = { service: 'clipper', version };
+    const runner = new JobRunner({
+      bus,
+      store: jobStore,
+      producer,
+      handlers: createBatchHandlers({
+        bus,
+        store,
+        producer,
+        transcribe: transcribeOnBus({ bus, store, logger: logger.child({ component: 'batch-transcribe' }) }),
+        assembleRoom: (ctx, room, dir) => assembleRoomSource({ bus, store }, ctx, room, dir),
+        ocr: cc.ocr,
+        urlExpirySeconds: cc.urlExpirySeconds,
+        ...(cc.workDir ? { workDir: cc.workDir } : {}),
+      }),
+      logger: logger.child({ component: 'clipper' }),
+      metrics,
+      concurrency: cc.concurrency,
+      ackWaitMs: cc.ackWaitMs,
+      maxAttempts: cc.maxAttempts,
+      retryDelayMs: cc.retryDelayMs,
+    });
+    await runner.start();
+    const trigger = new RoomHighlightsTrigger({
+      bus,
+      queue: jobQueue,
+      logger: logger.child({ component: 'room-highlights' }),
+      enabled: cc.roomHighlights,
+      highlights: cc.roomHighlightsCount,
+    });
+    await trigger.start();
+    closers.push(async () => {
+      await trigger.close();
+      await runner.close();
+    });
+    logger.info('clipper started');
   }
 
   const ingest = services.has('media-server')
@@ -230,6 +301,18 @@ export async function startSystem(config: AppConfig, env: NodeJS.ProcessEnv = pr
       ],
       plugins: mediaPlugins,
       store,
+      ...(jobStore && jobQueue
+        ? {
+            jobs: {
+              store: jobStore,
+              queue: jobQueue,
+              uploads: {
+                maxBytes: gatewayConfig.uploadMaxBytes,
+                ...(gatewayConfig.uploadTmpDir ? { tmpDir: gatewayConfig.uploadTmpDir } : {}),
+              },
+            },
+          }
+        : {}),
       ...(store instanceof LocalObjectStore ? { presign: createLocalPresignHandler(store) } : {}),
       roomTokens: {
         sign: (claims) => signRoomToken(claims, sfuConfig.tokenSecret),

@@ -1,1 +1,2 @@
-export {};
+export * from './pipeline/index.ts';
+export * from './config.ts';

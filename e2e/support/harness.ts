@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appConfigFromEnv, type System, startSystem } from '@mi/app';
-import { startNatsServer } from '@mi/bus/testing';
+import { freePort, startNatsServer } from '@mi/bus/testing';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -36,6 +36,7 @@ const startedMessage: Record<string, string> = {
   transcriber: 'transcriber started',
   summarizer: 'summarizer started',
   'media-server': 'mediaintel started',
+  clipper: 'clipper started',
 };
 
 function childService(name: string, env: NodeJS.ProcessEnv): ChildService {
@@ -85,7 +86,8 @@ export async function startHarness(
   opts: { childServices?: string[]; inProcess?: string } = {},
 ): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'mi-e2e-'));
-  const base = { ...process.env, ...quiet, DATA_DIR: dataDir, PORT: '0', ...env };
+  // A known port rather than 0: presigned URLs of the local store are signed with it.
+  const base = { ...process.env, ...quiet, DATA_DIR: dataDir, PORT: String(await freePort()), ...env };
   if (mode === 'embedded') {
     const system = await startSystem(appConfigFromEnv(base), base);
     return {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import websocket from '@fastify/websocket';
 import type { Bus } from '@mi/bus';
 import type { ApprovalStore, AuditLog } from '@mi/governance';
+import type { JobQueue, JobStore } from '@mi/jobs';
 import type { ObjectStore, PresignHandler } from '@mi/object-store';
 import type { Logger, Metrics } from '@mi/telemetry';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
@@ -11,6 +12,7 @@ import { installErrorHandler } from './errors.ts';
 import { idempotencyPlugin } from './idempotency.ts';
 import { approvalRoutes } from './routes/approvals.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
+import { jobRoutes } from './routes/jobs.ts';
 import { presignedObjectRoutes } from './routes/objects.ts';
 import { roomMediaRoutes } from './routes/room-media.ts';
 import { type RoomTokenIssuer, roomTokenRoutes } from './routes/room-tokens.ts';
@@ -18,6 +20,7 @@ import { auditRoutes, roomRoutes } from './routes/rooms.ts';
 import { sfuClientRoutes } from './routes/sfu-client.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { transcriptRoutes } from './routes/transcript.ts';
+import { UploadStore, uploadRoutes } from './uploads/index.ts';
 
 export type GatewayOptions = {
   bus: Bus;
@@ -40,6 +43,8 @@ export type GatewayOptions = {
   store?: ObjectStore;
   /** Serves presigned URLs of a local-disk store (`/v1/objects/...`); S3 serves its own. */
   presign?: PresignHandler;
+  /** Batch jobs (needs `store`): uploads and the jobs API. */
+  jobs?: { store: JobStore; queue: JobQueue; uploads: { maxBytes: number; tmpDir?: string } };
   /** Signs SFU room tokens; without it there is no token route (no SFU in this deployment). */
   roomTokens?: RoomTokenIssuer;
 };
@@ -79,6 +84,22 @@ export async function createGateway(opts: GatewayOptions): Promise<FastifyInstan
   if (opts.roomTokens) await app.register(roomTokenRoutes, { issuer: opts.roomTokens });
   if (opts.store) await app.register(roomMediaRoutes, { bus: opts.bus, store: opts.store });
   if (opts.presign) await app.register(presignedObjectRoutes, { handler: opts.presign });
+  if (opts.store && opts.jobs) {
+    const { uploads, ...jobs } = opts.jobs;
+    await app.register(uploadRoutes, {
+      bus: opts.bus,
+      store: opts.store,
+      limits: { maxBytes: uploads.maxBytes },
+      ...(uploads.tmpDir ? { tmpDir: uploads.tmpDir } : {}),
+    });
+    await app.register(jobRoutes, {
+      bus: opts.bus,
+      store: opts.store,
+      jobs: jobs.store,
+      queue: jobs.queue,
+      uploads: await UploadStore.open(opts.bus),
+    });
+  }
   await app.register(sfuClientRoutes);
   for (const p of opts.routes ?? []) await app.register(p.plugin, p.options as never);
   for (const p of opts.plugins ?? []) await app.register(p.plugin, p.options as never);

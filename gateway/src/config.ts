@@ -10,6 +10,10 @@ export const GatewayConfigSchema = Type.Object({
   webhookTimeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
   webhookBreakerFailures: Type.Integer({ minimum: 1, default: 5 }),
   webhookBreakerOpenMs: Type.Integer({ minimum: 100, default: 30_000 }),
+  /** Largest media upload accepted, bytes (default 8 GiB: a few hours of 1080p). */
+  uploadMaxBytes: Type.Integer({ minimum: 1, default: 8 * 1024 ** 3 }),
+  /** Where streamed uploads wait on disk while they are checked (default the OS temp dir). */
+  uploadTmpDir: Type.Optional(Type.String()),
 });
 export type GatewayConfig = Static<typeof GatewayConfigSchema>;
 
@@ -24,6 +28,8 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
       webhookTimeoutMs: 'WEBHOOK_TIMEOUT_MS',
       webhookBreakerFailures: 'WEBHOOK_BREAKER_FAILURES',
       webhookBreakerOpenMs: 'WEBHOOK_BREAKER_OPEN_MS',
+      uploadMaxBytes: 'UPLOAD_MAX_BYTES',
+      uploadTmpDir: 'UPLOAD_TMP_DIR',
     },
     env,
   );
