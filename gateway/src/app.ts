@@ -11,6 +11,7 @@ import { type ApiKey, authPlugin } from './auth.ts';
 import { installErrorHandler } from './errors.ts';
 import { idempotencyPlugin } from './idempotency.ts';
 import { approvalRoutes } from './routes/approvals.ts';
+import { clipsClientRoutes } from './routes/clips-client.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { presignedObjectRoutes } from './routes/objects.ts';
@@ -101,6 +102,7 @@ export async function createGateway(opts: GatewayOptions): Promise<FastifyInstan
     });
   }
   await app.register(sfuClientRoutes);
+  await app.register(clipsClientRoutes);
   for (const p of opts.routes ?? []) await app.register(p.plugin, p.options as never);
   for (const p of opts.plugins ?? []) await app.register(p.plugin, p.options as never);
   const consolePage = await readFile(new URL('../public/index.html', import.meta.url), 'utf8');

@@ -38,7 +38,19 @@ export function parseApiKeys(value: string | undefined): ApiKey[] {
 
 const openPrincipal: Principal = { id: 'local-admin', role: 'admin', tenant: 'default' };
 // The SFU signaling socket authenticates by room token (browsers cannot set headers on a WebSocket).
-const publicPaths = new Set(['/', '/room', '/sfu-client.js', '/healthz', '/readyz', '/metrics', '/v1/sfu']);
+const publicPaths = new Set([
+  '/',
+  '/room',
+  '/clips',
+  '/sfu-client.js',
+  '/clips-client.js',
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/v1/sfu',
+]);
+// Pages load these scripts and WebAssembly without the API key (the page's API calls carry it).
+const publicPrefixes = ['/v1/objects/', '/vendor/ffmpeg/'];
 
 function tokenOf(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
@@ -63,7 +75,7 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { keys: ApiKey[]
     const token = tokenOf(req);
     if (!token) {
       // Presigned object URLs carry their own signature.
-      if (publicPaths.has(path) || path.startsWith('/v1/objects/')) return;
+      if (publicPaths.has(path) || publicPrefixes.some((p) => path.startsWith(p))) return;
       throw new AppError('ERR_UNAUTHORIZED');
     }
     const hash = sha256(token);
