@@ -1,12 +1,16 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type TranscriptFormat, transcriptFormats } from '@mi/contracts';
+import { type CaptionMode, type TranscriptFormat, transcriptFormats } from '@mi/contracts';
+import { clipCommand } from './clip.ts';
+import { type KeyframeFormat, keyframeFormats, keyframesCommand } from './keyframes.ts';
 import { renderSummaryText, summarizeFile } from './summarize.ts';
 import { transcribeCommand } from './transcribe.ts';
 
 const usage = `usage:
   pnpm cli transcribe <audio-or-video-file> [--format text|json|vtt|srt] [--quiet]
-  pnpm cli summarize <audio-video-or-transcript.json> [--format json|text] [--date YYYY-MM-DD] [--quiet]`;
+  pnpm cli summarize <audio-video-or-transcript.json> [--format json|text] [--date YYYY-MM-DD] [--quiet]
+  pnpm cli keyframes <video-file> [--format text|json] [--quiet]
+  pnpm cli clip <video-file> --out <dir> [--highlights N] [--captions attach|burn|none] [--vertical] [--quiet]`;
 
 /** Exits non-zero with one line on stderr; no stack traces for user errors. */
 function fail(message: string, code = 1): never {
@@ -22,6 +26,10 @@ async function main(argv: string[]): Promise<void> {
       format: { type: 'string', default: 'text' },
       quiet: { type: 'boolean', default: false },
       date: { type: 'string' },
+      out: { type: 'string' },
+      highlights: { type: 'string', default: '5' },
+      captions: { type: 'string', default: 'attach' },
+      vertical: { type: 'boolean', default: false },
       help: { type: 'boolean' },
     },
   });
@@ -30,7 +38,8 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${usage}\n`);
     return;
   }
-  if (command !== 'transcribe' && command !== 'summarize') fail(`unknown command "${command}"\n${usage}`, 2);
+  if (!['transcribe', 'summarize', 'keyframes', 'clip'].includes(command))
+    fail(`unknown command "${command}"\n${usage}`, 2);
   if (!file) fail(`missing file\n${usage}`, 2);
   // pnpm runs scripts from the repository root; resolve paths against where the user typed the command.
   const path = resolve(process.env.INIT_CWD ?? process.cwd(), file);
@@ -45,6 +54,30 @@ async function main(argv: string[]): Promise<void> {
       quiet: values.quiet ?? false,
     });
     process.stdout.write(format === 'json' ? `${JSON.stringify(out, null, 2)}\n` : renderSummaryText(out));
+    return;
+  }
+  if (command === 'clip') {
+    if (!values.out) fail(`clip needs --out <dir>\n${usage}`, 2);
+    const highlights = Number(values.highlights);
+    if (!Number.isInteger(highlights) || highlights < 1 || highlights > 20) fail('--highlights must be 1-20', 2);
+    const captions = values.captions as CaptionMode;
+    if (!['attach', 'burn', 'none'].includes(captions)) fail('--captions must be attach, burn or none', 2);
+    const out = resolve(process.env.INIT_CWD ?? process.cwd(), values.out);
+    const done = await clipCommand(path, {
+      out,
+      highlights,
+      captions,
+      vertical: values.vertical ?? false,
+      quiet: values.quiet ?? false,
+    });
+    process.stdout.write(`${done.clips} clips and edl.json in ${out}\n`);
+    return;
+  }
+  if (command === 'keyframes') {
+    const format = values.format as KeyframeFormat;
+    if (!keyframeFormats.includes(format))
+      fail(`unknown format "${format}" (expected ${keyframeFormats.join(', ')})`, 2);
+    await keyframesCommand(path, format, values.quiet ?? false);
     return;
   }
   const format = values.format as TranscriptFormat;
