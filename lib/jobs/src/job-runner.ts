@@ -96,7 +96,9 @@ export class JobRunner {
         durable: 'jobs',
         filterSubject: queues.jobs,
         ackWaitMs: this.opts.ackWaitMs ?? 30_000,
-        maxDeliver: maxAttempts,
+        // One delivery more than attempts: the job whose workers all died mid-attempt is then
+        // failed by a runner (below), not dropped silently by the queue.
+        maxDeliver: maxAttempts + 1,
         concurrency: this.opts.concurrency ?? 1,
       },
       (msg) => this.handle(msg, maxAttempts),
@@ -132,6 +134,12 @@ export class JobRunner {
     if (existing.cancelRequested) {
       await this.finish(existing, 'cancelled', {});
       await msg.ack();
+      return;
+    }
+    if (existing.attempts >= maxAttempts) {
+      const error = { code: 'ERR_INTERNAL', message: `gave up after ${existing.attempts} attempts: workers stopped` };
+      await this.finish(existing, 'failed', { error });
+      await msg.term(error.message);
       return;
     }
     const handler = this.opts.handlers[existing.kind];
