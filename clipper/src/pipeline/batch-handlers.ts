@@ -104,29 +104,32 @@ export function createBatchHandlers(deps: BatchDeps): { highlights: JobHandler; 
         let heard = 0;
         let seen = media.video ? 0 : 1;
         const analysed = () => ctx.progress('analyse', at('analyse', heard * 0.8 + seen * 0.2));
-        const [transcript, scenes] = await Promise.all([
-          checkpoint(deps.store, keys.transcript, () =>
-            deps.transcribe(path, {
-              tenant: ctx.job.tenant,
-              job: ctx.job.id,
-              correlationId: ctx.job.correlationId,
-              durationMs: media.durationMs,
-              signal: ctx.signal,
-              onProgress: (f) => {
-                heard = f;
-                analysed();
-              },
-            }),
-          ),
-          media.video
-            ? checkpoint(deps.store, keys.keyframes, () =>
-                keyframes(deps, keys, path, ctx.signal, (f) => {
-                  seen = f;
+        const [transcript, scenes] = await sideBySide(
+          ctx.signal,
+          (signal) =>
+            checkpoint(deps.store, keys.transcript, () =>
+              deps.transcribe(path, {
+                tenant: ctx.job.tenant,
+                job: ctx.job.id,
+                correlationId: ctx.job.correlationId,
+                durationMs: media.durationMs,
+                signal,
+                onProgress: (f) => {
+                  heard = f;
                   analysed();
-                }),
-              )
-            : Promise.resolve([] as SceneChange[]),
-        ]);
+                },
+              }),
+            ),
+          (signal) =>
+            media.video
+              ? checkpoint(deps.store, keys.keyframes, () =>
+                  keyframes(deps, keys, path, signal, (f) => {
+                    seen = f;
+                    analysed();
+                  }),
+                )
+              : Promise.resolve([] as SceneChange[]),
+        );
         ctx.progress('highlights', at('highlights', 0));
         const edl = findHighlights(
           {
@@ -208,6 +211,39 @@ function joined(edl: EdlEntry[], title?: string): ClipPlan {
     ranges: edl.map((e) => ({ start: e.start, end: e.end })),
     captions,
   };
+}
+
+/**
+ * Two stages side by side under the attempt's signal. When one fails the other is stopped (its
+ * ffmpeg killed, its queued chunks dropped) and waited for, so nothing of a failed attempt runs on
+ * beside the retry or after its workspace is gone; the attempt fails with the first error.
+ */
+async function sideBySide<A, B>(
+  signal: AbortSignal,
+  first: (signal: AbortSignal) => Promise<A>,
+  second: (signal: AbortSignal) => Promise<B>,
+): Promise<[A, B]> {
+  const both = new AbortController();
+  const relay = () => both.abort(signal.reason);
+  signal.addEventListener('abort', relay, { once: true });
+  if (signal.aborted) relay();
+  const outcome: { failure?: { error: unknown } } = {};
+  const watched = async <T>(stage: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    try {
+      return await stage(both.signal);
+    } catch (error) {
+      outcome.failure ??= { error };
+      both.abort(error);
+      throw error;
+    }
+  };
+  try {
+    const [a, b] = await Promise.allSettled([watched(first), watched(second)]);
+    if (outcome.failure) throw outcome.failure.error;
+    return [(a as PromiseFulfilledResult<A>).value, (b as PromiseFulfilledResult<B>).value];
+  } finally {
+    signal.removeEventListener('abort', relay);
+  }
 }
 
 function stored(key: string, value: unknown): StoredFile {

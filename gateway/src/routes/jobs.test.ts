@@ -116,6 +116,27 @@ describe('jobs API', () => {
     expect(list.body.jobs).toEqual([]);
   });
 
+  it('refuses an edit of an edit (only a highlights job has the transcript it cuts by)', async () => {
+    const result = { source: 'uploads/acme/up_ready/talk.mp4', edl: [], clips: [] };
+    await jobs.create({
+      id: 'job_edited',
+      tenant: 'acme',
+      kind: 'clip',
+      state: 'succeeded',
+      stage: 'succeeded',
+      percent: 100,
+      attempts: 1,
+      request: { kind: 'clip', parent: 'job_root', ranges: [{ start: 0, end: 5000 }] },
+      correlationId: 'c1',
+      createdAt: now,
+      updatedAt: now,
+      result,
+    });
+    const edit = await call(keys.op, 'POST', '/v1/jobs/job_edited/edits', { ranges: [{ start: 0, end: 3000 }] });
+    expect([edit.status, edit.body.error?.code]).toEqual([409, 'ERR_CONFLICT']);
+    expect(String((edit.body.error as { message?: string })?.message)).toContain('job_root');
+  });
+
   it('cancels a queued job once; a second cancel conflicts', async () => {
     const job = (await call(keys.op, 'POST', '/v1/jobs', { kind: 'highlights', source: { upload: 'up_ready' } }))
       .body as unknown as Job;

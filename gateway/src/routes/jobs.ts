@@ -48,6 +48,9 @@ export const JobEdit = Type.Object(
 );
 type JobEdit = Static<typeof JobEdit>;
 
+/** The highlights job an edit was made from. */
+const editRoot = (job: Job) => (job.request.kind === 'clip' ? job.request.parent : job.id);
+
 export type JobRoutesOptions = {
   bus: Bus;
   jobs: JobStore;
@@ -79,6 +82,10 @@ export async function jobRoutes(app: FastifyInstance, opts: JobRoutesOptions) {
       const parent = await load(req, body.parent);
       if (parent.state !== 'succeeded' || !parent.result) {
         throw new AppError('ERR_CONFLICT', `job ${parent.id} is ${parent.state}: only a finished job can be edited`);
+      }
+      // The edit cuts by the parent's transcript, which only a highlights job has: refuse now, not after queueing.
+      if (parent.kind !== 'highlights' || !parent.result.transcript) {
+        throw new AppError('ERR_CONFLICT', `job ${parent.id} is an edit: edit its highlights job ${editRoot(parent)}`);
       }
       return { key: parent.result.source, ...(parent.result.media ? { media: parent.result.media } : {}) };
     }

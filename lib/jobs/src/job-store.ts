@@ -34,7 +34,8 @@ export class JobStore {
 
   async get(tenant: string, id: string): Promise<Job | null> {
     const e = await this.kv.get(keyOf(tenant, id));
-    return e ? (JSON.parse(dec.decode(e.value)) as Job) : null;
+    const job = e ? (JSON.parse(dec.decode(e.value)) as Job) : null;
+    return job?.tenant === tenant ? job : null;
   }
 
   /**
@@ -65,7 +66,8 @@ export class JobStore {
       const e = await this.kv.get(key);
       if (!e) continue;
       const job = JSON.parse(dec.decode(e.value)) as Job;
-      if (!opts.state || job.state === opts.state) out.push(job);
+      // `acme.` also prefixes the keys of a tenant called `acme.eu`.
+      if (job.tenant === tenant && (!opts.state || job.state === opts.state)) out.push(job);
     }
     out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     return out.slice(0, opts.limit ?? 100);

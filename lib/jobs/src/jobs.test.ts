@@ -64,10 +64,13 @@ describe.each(impls)('jobs on the %s bus', (_name, makeBus) => {
 
   const finished = async (store: JobStore, id: string, timeout = 15_000): Promise<Job> => {
     let job: Job | null = null;
-    await waitFor(async () => {
-      job = await store.get('t1', id);
-      return job !== null && ['succeeded', 'failed', 'cancelled'].includes(job.state);
-    }, { timeoutMs: timeout });
+    await waitFor(
+      async () => {
+        job = await store.get('t1', id);
+        return job !== null && ['succeeded', 'failed', 'cancelled'].includes(job.state);
+      },
+      { timeoutMs: timeout },
+    );
     return job as unknown as Job;
   };
 
@@ -174,5 +177,35 @@ describe.each(impls)('jobs on the %s bus', (_name, makeBus) => {
     await leaving.runner.close();
     const healthy = await setup(async () => result, { bus });
     expect(await finished(healthy.store, 'j6', 20_000)).toMatchObject({ state: 'succeeded', attempts: 2 });
+  });
+});
+
+describe('JobStore', () => {
+  it("lists and reads only the tenant's own jobs, not those of a tenant its name prefixes", async () => {
+    const bus = new InProcessBus();
+    try {
+      const store = await JobStore.open(bus);
+      const now = new Date().toISOString();
+      const job = (tenant: string, id: string): Job => ({
+        id,
+        tenant,
+        kind: 'highlights',
+        state: 'queued',
+        stage: 'queued',
+        percent: 0,
+        attempts: 0,
+        request,
+        correlationId: 'c1',
+        createdAt: now,
+        updatedAt: now,
+      });
+      await store.create(job('acme', 'a1'));
+      await store.create(job('acme.eu', 'e1'));
+      expect((await store.list('acme')).map((j) => j.id)).toEqual(['a1']);
+      expect((await store.list('acme.eu')).map((j) => j.id)).toEqual(['e1']);
+      expect(await store.get('acme', 'eu.e1')).toBeNull();
+    } finally {
+      await bus.close();
+    }
   });
 });

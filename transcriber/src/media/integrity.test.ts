@@ -88,6 +88,11 @@ beforeAll(async () => {
   await writeFile(path('notes.txt'), 'minutes of the meeting\n'.repeat(2000));
   // Text that ffmpeg, going by its first bytes, takes for a raw AMR-WB stream.
   await writeFile(path('agenda.mp4'), 'agenda: launch plan, sales numbers, next steps\n'.repeat(500));
+  // An HLS playlist named like an MP4, pointing at another file on the server (ffprobe reads it as hls).
+  await writeFile(
+    path('playlist.mp4'),
+    `#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:8,\nfile:${path('faststart.mp4')}\n#EXT-X-ENDLIST\n`,
+  );
   // Static files with Range support, like a presigned object URL.
   server = createServer(async (req, res) => {
     const file = path(decodeURIComponent((req.url ?? '/').split('?')[0]!.slice(1)));
@@ -151,6 +156,12 @@ describe('checkMedia', () => {
     expect(text.message).toMatch(/not an audio or video file/);
     expect((await codeOf(path('agenda.mp4'))).code).toBe('ERR_UNSUPPORTED_MEDIA');
     expect((await codeOf(path('silent.mp4'))).code).toBe('ERR_NO_AUDIO');
+  });
+
+  it('refuses playlists that would read other files on the server', async () => {
+    const { code, message } = await codeOf(path('playlist.mp4'));
+    expect(code).toBe('ERR_UNSUPPORTED_MEDIA');
+    expect(message).toMatch(/refers to other files/);
   });
 
   it('reads URLs by range and keeps them out of messages', async () => {

@@ -26,6 +26,24 @@ const damageSigns = [
 /** Demuxers that read files that are not audio or video (text shown as video, single images). */
 const notMediaFormat = (format: string) => format === 'tty' || format === 'image2' || format.endsWith('_pipe');
 
+/**
+ * Demuxers that open further files or URLs named inside the input (playlists, manifests, session
+ * descriptions). ffprobe detects them by content whatever the file is called, so an upload could
+ * point them at the server's own files (an HLS playlist naming `file:/.../other-tenant.mp4`) and
+ * have those cut into its clips.
+ */
+const indirectFormats: ReadonlySet<string> = new Set([
+  'hls',
+  'applehttp',
+  'dash',
+  'concat',
+  'sdp',
+  'rtsp',
+  'imf',
+  'webm_dash_manifest',
+]);
+const isIndirect = (container: string) => container.split(',').some((name) => indirectFormats.has(name.trim()));
+
 const isUrl = (input: string) => /^https?:\/\//i.test(input);
 
 /**
@@ -43,6 +61,9 @@ export async function checkMedia(pathOrUrl: string): Promise<MediaInfo> {
     info = await probeMedia(pathOrUrl);
   } catch (err) {
     throw await explainProbeFailure(pathOrUrl, err);
+  }
+  if (isIndirect(info.container)) {
+    throw new MediaError('ERR_UNSUPPORTED_MEDIA', `${info.container} refers to other files: upload the media itself`);
   }
   if (!(info.durationMs > 0)) throw new MediaError('ERR_UNSUPPORTED_MEDIA', 'media has no duration');
   const expectedUs = Math.min(SAMPLE_SECONDS * 1000, info.durationMs) * 1000;
