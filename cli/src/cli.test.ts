@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { concatAll, wordErrorRate } from '@mi/transcriber';
 import { planningScript, synthesizeScript, writeWavFile } from '@mi/transcriber/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './testing/run-cli.ts';
 
 const run = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -14,19 +15,7 @@ let dir: string;
 let wav: string;
 let reference: string;
 
-/** Runs the CLI the way `pnpm cli` does (tsx), returning exit code and both streams. */
-async function cli(args: string[], viaPnpm = false) {
-  const [cmd, argv] = viaPnpm
-    ? ['pnpm', ['cli', ...args]]
-    : [process.execPath, ['--import', 'tsx', 'cli/src/main.ts', ...args]];
-  try {
-    const { stdout, stderr } = await run(cmd, argv, { cwd: root, maxBuffer: 16 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = runCli;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mi-cli-'));

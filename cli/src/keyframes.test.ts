@@ -1,31 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { type GeneratedWebinar, generateWebinar } from '@mi/clipper/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderScenesText } from './keyframes.ts';
+import { runCli } from './testing/run-cli.ts';
 
-const run = promisify(execFile);
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 let dir: string;
 let webinar: GeneratedWebinar;
 
-/** Runs the CLI the way `pnpm cli` does (tsx), returning exit code and both streams. */
-async function cli(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'cli/src/main.ts', ...args], {
-      cwd: root,
-      maxBuffer: 16 << 20,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = runCli;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mi-cli-keyframes-'));
