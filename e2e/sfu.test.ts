@@ -147,7 +147,8 @@ describe.skipIf(!hasChromium).each(['embedded', 'distributed'] as const)(
           bare.hypotheses.join(' '),
         );
       }
-      const env = { MEDIASOUP_WORKERS: '1', KEYFRAME_OCR: 'false' };
+      // Meetings here end without highlight jobs (one test submits its own), keeping the CPU for media.
+      const env = { MEDIASOUP_WORKERS: '1', KEYFRAME_OCR: 'false', ROOM_HIGHLIGHTS: 'false' };
       if (mode === 'embedded') h = await startHarness(mode, env);
       else {
         // The media server (SFU, taps) in its own process: tokens from the gateway point browsers at it.
@@ -191,7 +192,7 @@ describe.skipIf(!hasChromium).each(['embedded', 'distributed'] as const)(
       const bobId = await peerIdOf(bob);
 
       // Bob receives Alice's audio and video, and the numbers keep growing.
-      await until('media at Bob', async () => (await inbound(bob)).framesDecoded > 10, 15_000);
+      await until('media at Bob', async () => (await inbound(bob)).framesDecoded > 10, 30_000);
       const first = await inbound(bob);
       await new Promise((r) => setTimeout(r, 2000));
       const second = await inbound(bob);
@@ -453,8 +454,35 @@ describe.skipIf(!hasChromium).each(['embedded', 'distributed'] as const)(
         );
         expect(lifecycle.map((l) => `${l.source}:${l.state}`)).toEqual(['rtp:started', 'rtp:ended']);
         await bob.close();
+
+        // The meeting's recordings take the batch path: mixed into one source, transcribed, clipped.
+        const submitted = await fetch(`${h.url}/v1/jobs`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ kind: 'highlights', source: { room }, highlights: 1, minClipMs: 3000 }),
+        });
+        expect(submitted.status).toBe(202);
+        const { id } = (await submitted.json()) as { id: string };
+        let job: { state: string; error?: unknown; result?: { clips: unknown[]; transcript?: { url?: string } } } = {
+          state: 'queued',
+        };
+        await until(
+          'the room clip job',
+          async () => {
+            job = await (await fetch(`${h.url}/v1/jobs/${id}`)).json();
+            return ['succeeded', 'failed', 'cancelled'].includes(job.state);
+          },
+          90_000,
+        );
+        expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
+        expect(job.result!.clips).toHaveLength(1);
+        const transcript = (await (await fetch(job.result!.transcript!.url!)).json()) as {
+          segments: { text: string }[];
+        };
+        const heard = transcript.segments.map((s) => s.text).join(' ');
+        expect(wordErrorRate(lines.map((u) => u.text).join(' '), heard)).toBeLessThanOrEqual(0.3);
       },
-      60_000,
+      150_000,
     );
   },
 );

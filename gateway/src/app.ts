@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import websocket from '@fastify/websocket';
 import type { Bus } from '@mi/bus';
 import type { ApprovalStore, AuditLog } from '@mi/governance';
-import type { JobQueue, JobStore } from '@mi/jobs';
+import { type JobQueue, type JobStore, terminalStates } from '@mi/jobs';
 import type { ObjectStore, PresignHandler } from '@mi/object-store';
 import type { Logger, Metrics } from '@mi/telemetry';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
@@ -91,6 +91,14 @@ export async function createGateway(opts: GatewayOptions): Promise<FastifyInstan
       bus: opts.bus,
       store: opts.store,
       limits: { maxBytes: uploads.maxBytes },
+      inUse: async (tenant, id) =>
+        (await jobs.store.list(tenant, { limit: 10_000 })).some(
+          (j) =>
+            !terminalStates.has(j.state) &&
+            j.request.kind === 'highlights' &&
+            'upload' in j.request.source &&
+            j.request.source.upload === id,
+        ),
       ...(uploads.tmpDir ? { tmpDir: uploads.tmpDir } : {}),
     });
     await app.register(jobRoutes, {

@@ -5,7 +5,10 @@ async function sign(store: ObjectStore, file: StoredFile, expires: number): Prom
   return { ...file, url: await store.presignGet(file.key, expires) };
 }
 
-/** The result with a fresh presigned URL on every stored file (URLs are credentials: never stored). */
+/**
+ * The result with a fresh presigned URL on every stored file. URLs are credentials: job records keep
+ * keys only; `clip.done` carries URLs that expire (CLIP_URL_EXPIRY_SECONDS).
+ */
 export async function presignResult(store: ObjectStore, result: JobResult, expires: number): Promise<JobResult> {
   const clips = await Promise.all(
     result.clips.map(async (c) => ({

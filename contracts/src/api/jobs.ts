@@ -262,7 +262,7 @@ export const Job = Type.Object(
     etaMs: Type.Optional(Type.Number({ minimum: 0 })),
     attempts: Type.Integer({ minimum: 0 }),
     request: JobCreate,
-    /** The media the job works on, resolved when it was submitted (absent for a room until it is assembled). */
+    /** The media the job works on, resolved when it was submitted (absent for a room: `result.source` has the assembled key). */
     input: Type.Optional(
       Type.Object({ key: Type.String(), filename: Type.Optional(Type.String()), media: Type.Optional(MediaInfo) }),
     ),

@@ -147,4 +147,9 @@ describe('jobs API', () => {
     const transcript = await call(keys.op, 'GET', `/v1/jobs/${job.id}/transcript`);
     expect(transcript.status).toBe(404);
   });
+
+  it('keeps an upload that an unfinished job reads', async () => {
+    const res = await call(keys.op, 'DELETE', '/v1/uploads/up_ready');
+    expect([res.status, res.body.error?.code]).toEqual([409, 'ERR_CONFLICT']);
+  });
 });

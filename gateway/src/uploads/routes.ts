@@ -23,6 +23,8 @@ export type UploadRoutesOptions = {
   partSize?: number;
   /** Media check (default checkMedia from @mi/transcriber: ffprobe plus a decode of the last seconds). */
   check?: MediaChecker;
+  /** True while unfinished jobs read this upload: it cannot be deleted then. */
+  inUse?: (tenant: string, uploadId: string) => Promise<boolean>;
 };
 
 const MiB = 1024 * 1024;
@@ -113,6 +115,9 @@ export async function uploadRoutes(app: FastifyInstance, opts: UploadRoutesOptio
         );
         req.log.info({ upload: record.id }, 'upload aborted');
         return after ? publicUpload(after) : reply.code(204).send();
+      }
+      if (await opts.inUse?.(record.tenant, record.id)) {
+        throw new AppError('ERR_CONFLICT', `upload ${record.id} is the source of a job that has not finished`);
       }
       await ctx.store.delete(record.key);
       await ctx.uploads.delete(record.tenant, record.id);

@@ -44,20 +44,21 @@ export class JobQueue {
     const created = await this.deps.store.create(job);
     const stored = created ? job : await this.deps.store.get(input.tenant, input.id);
     if (!stored) throw new AppError('ERR_INTERNAL', 'job vanished while submitting');
-    if (!terminalStates.has(stored.state)) {
+    // Only a new job is queued: an existing one has its message already (waiting, or held by the
+    // worker running it), and a second message would let two workers run it at once.
+    if (created) {
       const message: JobMessage = { tenant: input.tenant, id: input.id };
       await this.deps.bus.append(queues.jobs, enc.encode(JSON.stringify(message)), {
         msgId: `job:${input.tenant}:${input.id}`,
         headers: { [headerNames.correlationId]: input.correlationId },
       });
-      if (created)
-        await publishJobProgress(
-          this.deps.bus,
-          this.deps.producer,
-          job,
-          { stage: 'queued', percent: 0, state: 'queued' },
-          0,
-        );
+      await publishJobProgress(
+        this.deps.bus,
+        this.deps.producer,
+        job,
+        { stage: 'queued', percent: 0, state: 'queued' },
+        0,
+      );
     }
     return stored;
   }

@@ -84,6 +84,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 export class JobRunner {
   private subscription: Subscription | undefined;
   private readonly running = new Map<string, AbortController>();
+  private readonly inflight = new Set<Promise<void>>();
   private closing = false;
 
   constructor(private readonly opts: JobRunnerOptions) {}
@@ -101,7 +102,11 @@ export class JobRunner {
         maxDeliver: maxAttempts + 1,
         concurrency: this.opts.concurrency ?? 1,
       },
-      (msg) => this.handle(msg, maxAttempts),
+      (msg) => {
+        const p = this.handle(msg, maxAttempts);
+        this.inflight.add(p);
+        return p.finally(() => this.inflight.delete(p));
+      },
     );
   }
 
@@ -110,6 +115,8 @@ export class JobRunner {
     this.closing = true;
     await this.subscription?.unsubscribe();
     for (const c of this.running.values()) c.abort(new Error('shutting down'));
+    // Let aborted attempts hand their messages back and clean their workspaces (bounded).
+    await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => setTimeout(r, 10_000).unref())]);
   }
 
   private async handle(msg: WorkMessage, maxAttempts: number): Promise<void> {
@@ -149,14 +156,21 @@ export class JobRunner {
       return;
     }
     const attempt = existing.attempts + 1;
-    const job = await store.update(ref.tenant, ref.id, (j) => ({
-      ...j,
-      state: 'running',
-      stage: 'starting',
-      attempts: attempt,
-      error: undefined,
-    }));
+    // Compare-and-set against what was read: a cancel or another worker in between wins.
+    let raced = false;
+    const job = await store.update(ref.tenant, ref.id, (j) => {
+      if (j.attempts !== existing.attempts || j.cancelRequested || terminalStates.has(j.state)) {
+        raced = true;
+        return undefined;
+      }
+      return { ...j, state: 'running', stage: 'starting', attempts: attempt, error: undefined };
+    });
     if (!job) return void (await msg.term('job vanished'));
+    if (raced) {
+      // Redelivered at once: the next delivery sees the new state (cancelled, finished or taken).
+      msg.nak(0);
+      return;
+    }
     const logger = this.opts.logger.child({
       job: job.id,
       tenant: job.tenant,

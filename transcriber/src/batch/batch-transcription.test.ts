@@ -282,4 +282,43 @@ describe('batch transcription on chunk workers (in-process bus)', () => {
     await sub.unsubscribe();
     await stopWorkers();
   });
+
+  it('fails the job when a chunk is dead-lettered, and when no transcriber finishes anything', async () => {
+    await startWorkers(1, 1);
+    // Chunk audio damaged on its way into the store: the worker dead-letters it, the job learns why.
+    const damaging = {
+      ...store,
+      put: (key: string, body: Parameters<typeof store.put>[1], o?: Parameters<typeof store.put>[2]) =>
+        store.put(key, key.endsWith('.wav') ? 'RIFF and nothing else' : body, o),
+      get: store.get.bind(store),
+      stat: store.stat.bind(store),
+      delete: store.delete.bind(store),
+    };
+    await expect(
+      transcribeOnWorkers({
+        bus,
+        store: damaging,
+        tenant,
+        job: 'job_dead',
+        correlationId: 'c',
+        chunks: firstOf(chunksOf(), 1),
+      }),
+    ).rejects.toMatchObject({
+      code: 'ERR_INTERNAL',
+      message: expect.stringMatching(/chunk 0 could not be transcribed: .*WAV/),
+    });
+    await stopWorkers();
+    // Nobody takes the work: a retryable error after the stall limit, not a wait forever.
+    await expect(
+      transcribeOnWorkers({
+        bus,
+        store,
+        tenant,
+        job: 'job_stall',
+        correlationId: 'c',
+        chunks: firstOf(chunksOf(), 1),
+        stallMs: 700,
+      }),
+    ).rejects.toMatchObject({ code: 'ERR_NOT_READY' });
+  });
 });

@@ -1,7 +1,8 @@
-import { type Bus, headerNames } from '@mi/bus';
+import { type Bus, defaultDeadLetterSubject, headerNames } from '@mi/bus';
 import { AppError, assertValid, queues, streams, subjects, type TranscriptSegment } from '@mi/contracts';
 import type { Logger } from '@mi/telemetry';
 import { cancelledError, mapLimit } from './cancel.ts';
+import { CHUNK_DURABLE } from './chunk-worker.ts';
 import { transcriptKeys } from './keys.ts';
 import { ChunkDone, ChunkResult, type ChunkWork } from './messages.ts';
 import { encodePcmWav } from './pcm-wav.ts';
@@ -24,6 +25,11 @@ export type WorkersTranscriptionOptions = {
   durationMs?: number;
   /** How often results not announced yet are looked for in the store (default 3 s). */
   pollMs?: number;
+  /**
+   * Give up (a retryable ERR_NOT_READY) when chunks are waiting and none has finished for this long:
+   * no transcriber is running, or all are stuck (default 10 min).
+   */
+  stallMs?: number;
   logger?: Logger;
 };
 
@@ -57,8 +63,10 @@ export async function transcribeOnWorkers(opts: WorkersTranscriptionOptions): Pr
     settle = { resolve, reject };
   });
   finished.catch(() => {});
+  let lastProgress = Date.now();
   const markDone = (meta: Meta, reused: boolean) => {
     if (done.has(meta.index)) return;
+    lastProgress = Date.now();
     waiting.delete(meta.index);
     done.set(meta.index, meta);
     progress.chunkDone(meta.end - meta.start, reused);
@@ -77,7 +85,32 @@ export async function transcribeOnWorkers(opts: WorkersTranscriptionOptions): Pr
       opts.logger?.warn({ err, job }, 'chunk-done notification ignored');
     }
   });
+  // A chunk that keeps failing is dead-lettered by the workers: the job fails with its reason
+  // instead of waiting for a result that will never come.
+  const dead = bus.subscribe(defaultDeadLetterSubject(streams.WORK.name, CHUNK_DURABLE), (msg) => {
+    try {
+      const work = JSON.parse(Buffer.from(msg.data).toString('utf8')) as Partial<ChunkWork>;
+      if (work.job !== job || work.tenant !== tenant || typeof work.index !== 'number' || !waiting.has(work.index))
+        return;
+      const reason = msg.headers[headerNames.deadLetterReason] ?? 'unknown reason';
+      settle.reject(new AppError('ERR_INTERNAL', `chunk ${work.index} could not be transcribed: ${reason}`));
+    } catch {
+      // not a chunk of ours
+    }
+  });
   await bus.flush?.();
+  const stallMs = opts.stallMs ?? 10 * 60_000;
+  const stallCheck = setInterval(
+    () => {
+      if (waiting.size > 0 && Date.now() - lastProgress > stallMs) {
+        settle.reject(
+          new AppError('ERR_NOT_READY', `no transcriber finished a chunk in ${Math.round(stallMs / 1000)} s`),
+        );
+      }
+    },
+    Math.min(stallMs, 5000),
+  );
+  stallCheck.unref();
   let polling = false;
   const poller = setInterval(() => {
     if (polling) return;
@@ -106,6 +139,7 @@ export async function transcribeOnWorkers(opts: WorkersTranscriptionOptions): Pr
         markDone(meta, true);
         continue;
       }
+      if (waiting.size === 0) lastProgress = Date.now();
       waiting.set(chunk.index, meta);
       await enqueue(opts, chunk, key.audio(chunk.index));
     }
@@ -125,8 +159,10 @@ export async function transcribeOnWorkers(opts: WorkersTranscriptionOptions): Pr
     throw err;
   } finally {
     clearInterval(poller);
+    clearInterval(stallCheck);
     signal?.removeEventListener('abort', onAbort);
     await sub.unsubscribe();
+    await dead.unsubscribe();
   }
   const results = await mapLimit(
     [...done.keys()].sort((a, b) => a - b),
