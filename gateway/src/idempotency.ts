@@ -36,7 +36,11 @@ export const idempotencyPlugin = fp(
         throw new AppError('ERR_SCHEMA', 'Idempotency-Key must be 1-255 characters');
       const tenant = req.principal?.tenant ?? 'default';
       const key = `${tenant}.${sha(`${req.method} ${req.routeOptions.url ?? req.url} ${JSON.stringify(req.params)} ${raw}`)}`;
-      const fingerprint = sha(JSON.stringify(req.body ?? null));
+      // Streamed bodies (multipart uploads) are not parsed here: the path and length stand for them.
+      const streamed = req.body === undefined && req.headers['content-length'] !== undefined;
+      const fingerprint = sha(
+        streamed ? `${req.url}:${req.headers['content-length']}` : JSON.stringify(req.body ?? null),
+      );
       const now = Date.now();
       for (let attempt = 0; attempt < 3; attempt++) {
         const entry = await kv.get(key);

@@ -152,4 +152,21 @@ describe('jobs API', () => {
     const res = await call(keys.op, 'DELETE', '/v1/uploads/up_ready');
     expect([res.status, res.body.error?.code]).toEqual([409, 'ERR_CONFLICT']);
   });
+
+  it('an Idempotency-Key on a streamed upload stands for that file (by length), not for any upload', async () => {
+    const send = (bytes: number) => {
+      const form = new FormData();
+      form.append('file', new Blob([Buffer.alloc(bytes, 1)], { type: 'video/mp4' }), 'x.mp4');
+      return fetch(`${base}/v1/uploads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${keys.op}`, 'idempotency-key': 'up-1' },
+        body: form,
+      });
+    };
+    expect((await send(4000)).status).toBe(415);
+    const replay = await send(4000);
+    expect([replay.status, replay.headers.get('idempotent-replayed')]).toEqual([415, 'true']);
+    const other = await send(5000);
+    expect(other.status).toBe(422);
+  });
 });
