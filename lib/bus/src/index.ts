@@ -7,6 +7,7 @@ export { BusReplyError, NoStreamError } from './errors.ts';
 export { InProcessBus, type InProcessBusOptions } from './inprocess-bus.ts';
 export { NatsBus, type NatsBusOptions } from './nats-bus.ts';
 export { subjectMatches } from './subject-match.ts';
+export { type TenantRecord, TenantRecords } from './tenant-records.ts';
 export * from './types.ts';
 
 export interface BusConfig {
