@@ -14,6 +14,8 @@ have curl || need+=(curl ca-certificates)
 # OCR of slide text in video key frames (offline model from Debian).
 have tesseract || need+=(tesseract-ocr)
 [ -f /usr/share/tesseract-ocr/5/tessdata/eng.traineddata ] || need+=(tesseract-ocr-eng)
+# Clips: burned-in captions and title cards of audio-only sources are drawn with this font.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ "${WITH_TEST_DEPS:-0}" = 1 ]; then
   # The distributed tests start a real nats-server (Debian puts it in /usr/sbin).
   [ -x /usr/sbin/nats-server ] || have nats-server || need+=(nats-server)
@@ -25,8 +27,6 @@ if [ "${WITH_TEST_DEPS:-0}" = 1 ]; then
   [ -d /usr/share/festival/voices/english/kal_diphone ] || need+=(festvox-kallpc16k)
   # Browser tests (web console) drive a real headless Chromium through playwright-core.
   [ -x /usr/bin/chromium ] || need+=(chromium)
-  # Slide videos in the key-frame tests draw their titles with this font.
-  [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 fi
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi
