@@ -3,7 +3,15 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { waitFor } from '@mi/bus/testing';
 import { type GeneratedWebinar, generateWebinar } from '@mi/clipper/testing';
-import type { ClipDoneData, Envelope, Job, JobProgressData, SceneChange, TranscriptSegment, Upload } from '@mi/contracts';
+import type {
+  ClipDoneData,
+  Envelope,
+  Job,
+  JobProgressData,
+  SceneChange,
+  TranscriptSegment,
+  Upload,
+} from '@mi/contracts';
 import { startS3Server, type TestS3Server } from '@mi/object-store/testing';
 import { normalizeText, wordErrorRate } from '@mi/transcriber';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,7 +45,11 @@ async function uploadFile(url: string, path: string, name: string, type = 'video
 }
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 
 /** Reads a job's SSE stream until `until` says stop; returns every event. */
 async function followJob(url: string, job: string, until: (e: Envelope) => boolean, timeoutMs: number) {
@@ -108,7 +120,13 @@ describe.each(['embedded', 'distributed'] as const)('webinar to highlight clips 
     const upload = (await up.json()) as Upload;
     expect(upload).toMatchObject({ state: 'ready', media: { video: { width: 640, height: 360 } } });
 
-    const body = { kind: 'highlights', source: { upload: upload.id }, highlights: 3, minClipMs: 6000, maxClipMs: 20_000 };
+    const body = {
+      kind: 'highlights',
+      source: { upload: upload.id },
+      highlights: 3,
+      minClipMs: 6000,
+      maxClipMs: 20_000,
+    };
     const first = await post(`${h.url}/v1/jobs`, body, { 'idempotency-key': `hl-${mode}` });
     expect(first.status).toBe(202);
     const job = (await first.json()) as Job;
@@ -134,7 +152,10 @@ describe.each(['embedded', 'distributed'] as const)('webinar to highlight clips 
     // Scene changes within 0.5 s of the true slide cuts, slide titles read by OCR.
     const scenes = (await (await fetch(result.keyframes!.url!)).json()) as SceneChange[];
     for (const cut of webinar.cuts) {
-      expect(scenes.some((s) => Math.abs(s.at - cut) <= 500), `cut at ${cut}`).toBe(true);
+      expect(
+        scenes.some((s) => Math.abs(s.at - cut) <= 500),
+        `cut at ${cut}`,
+      ).toBe(true);
     }
     expect(scenes.map((s) => s.text ?? '').join(' ')).toMatch(/sales numbers/i);
 
@@ -195,7 +216,11 @@ describe.each(['embedded', 'distributed'] as const)('webinar to highlight clips 
   it('a corrupt or truncated upload fails with a reason and leaves nothing behind', async () => {
     const bytes = await readFile(webinar.path);
     const form = new FormData();
-    form.append('file', new Blob([bytes.subarray(0, Math.floor(bytes.length * 0.6))], { type: 'video/mp4' }), 'cut.mp4');
+    form.append(
+      'file',
+      new Blob([bytes.subarray(0, Math.floor(bytes.length * 0.6))], { type: 'video/mp4' }),
+      'cut.mp4',
+    );
     const truncated = await fetch(`${h.url}/v1/uploads`, { method: 'POST', body: form });
     expect(truncated.status).toBe(422);
     expect(((await truncated.json()) as ApiErrorBody).error.code).toBe('ERR_MEDIA_TRUNCATED');
@@ -213,19 +238,28 @@ describe.each(['embedded', 'distributed'] as const)('webinar to highlight clips 
     expect(keys.filter((k) => /cut\.mp4|junk\.mp4/.test(k))).toEqual([]);
   }, 60_000);
 
-  it.runIf(mode === 'distributed')('a clipper killed mid-job is replaced and the job completes', async () => {
-    const upload = (await (await uploadFile(h.url, webinar.path, 'again.mp4')).json()) as Upload;
-    const res = await post(`${h.url}/v1/jobs`, { kind: 'highlights', source: { upload: upload.id }, highlights: 2 });
-    const job = (await res.json()) as Job;
-    await followJob(h.url, job.id, (e) => e.type === 'job.progress' && (e.data as JobProgressData).percent >= 10, 120_000);
-    h.children.clipper!.kill('SIGKILL');
-    await h.children.clipper!.start();
-    await waitFor(
-      async () => ((await (await fetch(`${h.url}/v1/jobs/${job.id}`)).json()) as Job).state === 'succeeded',
-      { timeoutMs: 240_000, intervalMs: 500 },
-    );
-    const finished = (await (await fetch(`${h.url}/v1/jobs/${job.id}`)).json()) as Job;
-    expect(finished.attempts).toBe(2);
-    expect(finished.result!.clips.length).toBeGreaterThan(0);
-  }, 300_000);
+  it.runIf(mode === 'distributed')(
+    'a clipper killed mid-job is replaced and the job completes',
+    async () => {
+      const upload = (await (await uploadFile(h.url, webinar.path, 'again.mp4')).json()) as Upload;
+      const res = await post(`${h.url}/v1/jobs`, { kind: 'highlights', source: { upload: upload.id }, highlights: 2 });
+      const job = (await res.json()) as Job;
+      await followJob(
+        h.url,
+        job.id,
+        (e) => e.type === 'job.progress' && (e.data as JobProgressData).percent >= 10,
+        120_000,
+      );
+      h.children.clipper!.kill('SIGKILL');
+      await h.children.clipper!.start();
+      await waitFor(
+        async () => ((await (await fetch(`${h.url}/v1/jobs/${job.id}`)).json()) as Job).state === 'succeeded',
+        { timeoutMs: 240_000, intervalMs: 500 },
+      );
+      const finished = (await (await fetch(`${h.url}/v1/jobs/${job.id}`)).json()) as Job;
+      expect(finished.attempts).toBe(2);
+      expect(finished.result!.clips.length).toBeGreaterThan(0);
+    },
+    300_000,
+  );
 });
