@@ -10,6 +10,7 @@ import { checkMediaOrThrow, type MediaChecker } from './inspect.ts';
 import { defaultAllowedTypes } from './media-types.ts';
 import { receiveMultipartUpload } from './multipart-upload.ts';
 import { completePresignedUpload, startPresignedUpload } from './presigned-upload.ts';
+import { sweepStaleUploads } from './sweep.ts';
 import type { UploadContext, UploadLimits } from './upload-flow.ts';
 import { publicUpload, UploadStore } from './upload-store.ts';
 
@@ -23,6 +24,8 @@ export type UploadRoutesOptions = {
   partSize?: number;
   /** Media check (default checkMedia from @mi/transcriber: ffprobe plus a decode of the last seconds). */
   check?: MediaChecker;
+  /** How often abandoned presigned uploads are looked for (default 10 min; 0: never). */
+  sweepEveryMs?: number;
   /** True while unfinished jobs read this upload: it cannot be deleted then. */
   inUse?: (tenant: string, uploadId: string) => Promise<boolean>;
 };
@@ -63,6 +66,17 @@ export async function uploadRoutes(app: FastifyInstance, opts: UploadRoutesOptio
 
   const read = { preHandler: requireRole('operator', 'viewer') };
   const write = { preHandler: requireRole('operator') };
+
+  const sweepEveryMs = opts.sweepEveryMs ?? 10 * 60_000;
+  if (sweepEveryMs > 0) {
+    const sweep = () =>
+      void sweepStaleUploads({ uploads: ctx.uploads, store: opts.store, logger: app.log }).catch((err: unknown) =>
+        app.log.warn({ err }, 'sweeping abandoned uploads failed'),
+      );
+    const timer = setInterval(sweep, sweepEveryMs);
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
 
   app.post('/v1/uploads', write, async (req, reply) => reply.code(201).send(await receiveMultipartUpload(ctx, req)));
 

@@ -56,4 +56,10 @@ export class UploadStore {
   list(tenant: string, opts: { limit?: number; state?: Upload['state'] } = {}): Promise<UploadRecord[]> {
     return this.records.list(tenant, (r) => !opts.state || r.state === opts.state, opts.limit ?? 100);
   }
+
+  /** Presigned uploads of any tenant still `uploading` and created before `before`. */
+  stale(before: Date): Promise<UploadRecord[]> {
+    const limit = before.toISOString();
+    return this.records.listAll((r) => r.state === 'uploading' && r.createdAt < limit);
+  }
 }

@@ -80,6 +80,18 @@ export class TenantRecords<T extends TenantRecord> {
     return out.slice(0, limit);
   }
 
+  /** Records of every tenant matching `filter` (housekeeping: sweeps, retention). */
+  async listAll(filter: (record: T) => boolean): Promise<T[]> {
+    const out: T[] = [];
+    for (const key of await this.kv.keys()) {
+      const e = await this.kv.get(key);
+      if (!e) continue;
+      const record = TenantRecords.parse<T>(e.value);
+      if (filter(record)) out.push(record);
+    }
+    return out;
+  }
+
   /** Calls `onChange` on every later change of one record (null: deleted). */
   watch(tenant: string, id: string, onChange: (record: T | null) => void): Promise<Subscription> {
     return this.kv.watch(TenantRecords.keyOf(tenant, id), (entry) =>
