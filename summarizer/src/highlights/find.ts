@@ -37,7 +37,21 @@ export function findHighlights(input: HighlightInput, opts: HighlightOptions = {
   let candidates = scoreWindows(a, { minClipMs, maxClipMs });
   // A talk shorter than one clip still gets its best stretch.
   if (!candidates.length) candidates = scoreWindows(a, { minClipMs: 0, maxClipMs });
-  return pickGreedy(candidates, count).map((c) => ({
+  const words = new Map<Candidate, ReadonlySet<string>>();
+  const wordsOf = (c: Candidate) => {
+    let set = words.get(c);
+    if (!set) {
+      set = new Set(
+        a.units
+          .slice(c.first, c.last + 1)
+          .flatMap((u) => u.text.toLowerCase().split(/\W+/))
+          .filter(Boolean),
+      );
+      words.set(c, set);
+    }
+    return set;
+  };
+  return pickGreedy(candidates, count, wordsOf).map((c) => ({
     source: input.source,
     start: c.start,
     end: c.end,

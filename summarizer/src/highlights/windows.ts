@@ -139,6 +139,17 @@ export function scoreWindows(a: Analysis, limits: WindowLimits): Candidate[] {
 /** A decision or action item already in an earlier pick (a recap, a repeat) counts this much. */
 const REPEAT_WEIGHT = 0.25;
 
+/** Share of a window's distinct words already in a pick above which it counts as a repeat. */
+const REPEAT_OVERLAP = 0.6;
+
+/** Jaccard similarity of two word sets. */
+function overlap(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  if (!a.size || !b.size) return 0;
+  let both = 0;
+  for (const w of a) if (b.has(w)) both++;
+  return both / (a.size + b.size - both);
+}
+
 /** The score with findings already picked counted at REPEAT_WEIGHT. */
 function novelScore(c: Candidate, seen: ReadonlySet<string>): number {
   if (!seen.size || !c.findings.some((f) => seen.has(f.key))) return c.score;
@@ -151,8 +162,13 @@ function novelScore(c: Candidate, seen: ReadonlySet<string>): number {
  * input always gives the same picks), each pick rescored so that decisions and action items an
  * earlier pick already shows count little: the highlights cover different moments. Sorted by start.
  */
-export function pickGreedy(candidates: readonly Candidate[], count: number): Candidate[] {
+export function pickGreedy(
+  candidates: readonly Candidate[],
+  count: number,
+  wordsOf?: (c: Candidate) => ReadonlySet<string>,
+): Candidate[] {
   const picked: Candidate[] = [];
+  const pickedWords: ReadonlySet<string>[] = [];
   const seen = new Set<string>();
   const open = candidates.map(() => true);
   while (picked.length < count) {
@@ -160,7 +176,9 @@ export function pickGreedy(candidates: readonly Candidate[], count: number): Can
     let bestScore = -1;
     for (const [k, c] of candidates.entries()) {
       if (!open[k]) continue;
-      const s = novelScore(c, seen);
+      let s = novelScore(c, seen);
+      // The same words again (a recap read twice, a looped recording) is not a new highlight.
+      if (wordsOf && pickedWords.some((w) => overlap(w, wordsOf(c)) >= REPEAT_OVERLAP)) s *= REPEAT_WEIGHT;
       const b = candidates[best];
       if (!b || s > bestScore || (s === bestScore && (c.start < b.start || (c.start === b.start && c.end < b.end)))) {
         best = k;
@@ -170,6 +188,7 @@ export function pickGreedy(candidates: readonly Candidate[], count: number): Can
     const pick = candidates[best];
     if (!pick) break;
     picked.push(pick);
+    if (wordsOf) pickedWords.push(wordsOf(pick));
     for (const f of pick.findings) seen.add(f.key);
     for (const [k, c] of candidates.entries()) if (c.start < pick.end && pick.start < c.end) open[k] = false;
   }
