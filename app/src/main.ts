@@ -10,7 +10,7 @@ const system = await startSystem(config).catch((err: Error) => {
 if (system.url) {
   const rooms = system.sfu ? `  rooms ${system.url}/room?room=demo` : '';
   console.error(
-    `\nmediaintel is up: console ${system.url}/${rooms}  ingest ws${system.url.slice(4)}/v1/ingest/audio\n`,
+    `\nmediaintel is up: console ${system.url}/${rooms}  clips ${system.url}/clips  ingest ws${system.url.slice(4)}/v1/ingest/audio\n`,
   );
 }
 let stopping = false;
