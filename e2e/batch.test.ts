@@ -12,6 +12,7 @@ import type {
   TranscriptSegment,
   Upload,
 } from '@mi/contracts';
+import { readEventStream } from '@mi/gateway/testing';
 import { startS3Server, type TestS3Server } from '@mi/object-store/testing';
 import { normalizeText, wordErrorRate } from '@mi/transcriber';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,32 +53,8 @@ const post = (url: string, body: unknown, headers: Record<string, string> = {}) 
   });
 
 /** Reads a job's SSE stream until `until` says stop; returns every event. */
-async function followJob(url: string, job: string, until: (e: Envelope) => boolean, timeoutMs: number) {
-  const events: Envelope[] = [];
-  const ctrl = new AbortController();
-  const timer = setTimeout(() => ctrl.abort(), timeoutMs);
-  try {
-    const res = await fetch(`${url}/v1/jobs/${job}/events`, { signal: ctrl.signal });
-    const decoder = new TextDecoder();
-    let buf = '';
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      buf += decoder.decode(chunk, { stream: true });
-      const blocks = buf.split('\n\n');
-      buf = blocks.pop()!;
-      for (const b of blocks) {
-        const data = b.split('\n').find((l) => l.startsWith('data: '));
-        if (!data) continue;
-        const e = JSON.parse(data.slice(6)) as Envelope;
-        events.push(e);
-        if (until(e)) return events;
-      }
-    }
-  } finally {
-    clearTimeout(timer);
-    ctrl.abort();
-  }
-  return events;
-}
+const followJob = (url: string, job: string, until: (e: Envelope) => boolean, timeoutMs: number) =>
+  readEventStream(`${url}/v1/jobs/${job}/events`, until, { timeoutMs });
 
 const isEnd = (e: Envelope) =>
   e.type === 'job.progress' && ['succeeded', 'failed', 'cancelled'].includes((e.data as JobProgressData).state);

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { bareCutArgs, detectScenes, renderClip } from '@mi/clipper';
 import { generateWebinar } from '@mi/clipper/testing';
-import type { ClipDoneData, Envelope, Job, JobProgressData, PresignedUploadResponse, Upload } from '@mi/contracts';
+import type { ClipDoneData, Job, JobProgressData, PresignedUploadResponse, Upload } from '@mi/contracts';
+import { readEventStream } from '@mi/gateway/testing';
 import { quantiles } from '@mi/telemetry';
 import { checkMedia } from '@mi/transcriber';
 import { repoRoot, startServer } from '../support/server.ts';
@@ -99,32 +100,22 @@ async function upload(url: string, path: string): Promise<Upload> {
 async function follow(url: string, job: string, t0: number) {
   const stages: Record<string, number> = {};
   let done: ClipDoneData | undefined;
-  const res = await fetch(`${url}/v1/jobs/${job}/events`);
-  const decoder = new TextDecoder();
-  let buf = '';
+  let end: JobProgressData | undefined;
   let lastDecile = -1;
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buf += decoder.decode(chunk, { stream: true });
-    const blocks = buf.split('\n\n');
-    buf = blocks.pop()!;
-    for (const b of blocks) {
-      const line = b.split('\n').find((l) => l.startsWith('data: '));
-      if (!line) continue;
-      const e = JSON.parse(line.slice(6)) as Envelope;
-      if (e.type === 'clip.done') done = e.data as ClipDoneData;
-      if (e.type !== 'job.progress') continue;
-      const p = e.data as JobProgressData;
-      stages[p.stage] ??= performance.now() - t0;
-      if (Math.floor(p.percent / 10) > lastDecile) {
-        lastDecile = Math.floor(p.percent / 10);
-        log(`job ${p.percent.toFixed(0)}% ${p.stage}${p.etaMs ? ` eta ${Math.round(p.etaMs / 1000)} s` : ''}`);
-      }
-      if (['succeeded', 'failed', 'cancelled'].includes(p.state)) {
-        return { stages, done, state: p.state, error: p.error };
-      }
+  await readEventStream(`${url}/v1/jobs/${job}/events`, (e) => {
+    if (e.type === 'clip.done') done = e.data as ClipDoneData;
+    if (e.type !== 'job.progress') return false;
+    const p = e.data as JobProgressData;
+    stages[p.stage] ??= performance.now() - t0;
+    if (Math.floor(p.percent / 10) > lastDecile) {
+      lastDecile = Math.floor(p.percent / 10);
+      log(`job ${p.percent.toFixed(0)}% ${p.stage}${p.etaMs ? ` eta ${Math.round(p.etaMs / 1000)} s` : ''}`);
     }
-  }
-  throw new Error('event stream ended early');
+    if (['succeeded', 'failed', 'cancelled'].includes(p.state)) end = p;
+    return end !== undefined;
+  });
+  if (!end) throw new Error('event stream ended early');
+  return { stages, done, state: end.state, error: end.error };
 }
 
 const source = await longWebinar();
