@@ -81,7 +81,8 @@ export function createBatchHandlers(deps: BatchDeps): { highlights: JobHandler; 
     ctx.progress('download', at('download', 0));
     const path = await download(deps.store, key, dir, ctx.signal);
     ctx.progress('probe', at('probe', 0));
-    const media: MediaInfo = { ...(await checkMedia(path)) };
+    // Uploads were checked when they arrived (and edits reuse their parent's): probe only what was not.
+    const media: MediaInfo = ctx.job.input?.media ?? { ...(await checkMedia(path)) };
     return { path, media };
   };
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '@mi/bus';
-import { presignResult } from '@mi/clipper';
+import { presignResult, readJson } from '@mi/clipper';
 import {
   AppError,
   ClipOptions,
@@ -150,9 +150,8 @@ export async function jobRoutes(app: FastifyInstance, opts: JobRoutesOptions) {
       const job = await load(req, req.params.id);
       const key = job.result?.transcript?.key;
       if (!key) throw new AppError('ERR_NOT_FOUND', `job ${job.id} has no transcript yet`);
-      const chunks: Buffer[] = [];
-      for await (const c of await opts.store.get(key)) chunks.push(c as Buffer);
-      const doc = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { segments: TranscriptSegment[] };
+      const doc = await readJson<{ segments: TranscriptSegment[] }>(opts.store, key);
+      if (!doc) throw new AppError('ERR_NOT_FOUND', `the transcript of job ${job.id} is gone`);
       const format = req.query.format ?? 'json';
       const types = { json: 'application/json', text: 'text/plain', vtt: 'text/vtt', srt: 'application/x-subrip' };
       reply.type(`${types[format]}; charset=utf-8`);
